@@ -1,0 +1,1 @@
+"""SnakeBridge rules: lazy Elixir bindings for Python libraries as hermetic build actions."""

@@ -1,0 +1,1 @@
+"""The engine: scan, introspect, generate, manifest. Imports no build system."""
