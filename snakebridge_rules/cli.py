@@ -1,7 +1,7 @@
 """`snakebridge` command line: one subcommand per engine action.
 
 Each subcommand lives in `snakebridge_rules.commands.<name>` and exposes
-`add_arguments(parser)` and `run(args) -> int`; they are imported only when used, so
+`add_arguments(parser)` and `run(args) -> int`; only the chosen one is imported, so
 `snakebridge scan` never pays for griffe.
 """
 
@@ -28,18 +28,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported to add its arguments."""
     parser = _Parser(prog="snakebridge", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, summary in COMMANDS.items():
-        module = importlib.import_module(f"snakebridge_rules.commands.{name}")
-        module.add_arguments(sub.add_parser(name, help=summary, description=summary))
+        subparser = sub.add_parser(name, help=summary, description=summary)
+        if name == command:
+            importlib.import_module(f"snakebridge_rules.commands.{name}").add_arguments(subparser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(argv)
     module = importlib.import_module(f"snakebridge_rules.commands.{args.command}")
     try:
         return module.run(args)
