@@ -1,0 +1,105 @@
+"""A synthetic but realistic Elixir corpus for the scan benchmark.
+
+Real application code mixes a few library calls into much ordinary code: module docs
+in heredocs, aliases, pipes, sigils, nested `case`/`with`/`fn` blocks and comments. The
+generator is seeded, so the same size always gives the same bytes (and the same
+expected calls), which makes the benchmark's figures comparable between runs.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+_FUNS = ["mean", "sqrt", "dot", "zeros", "clip", "arange", "std", "var", "argmax", "where"]
+_WORDS = ["alpha", "beta", "gamma", "delta", "record", "value", "state", "acc", "item"]
+
+
+def _function(rng: random.Random, index: int) -> str:
+    """One `def` with the shapes that stress a scanner: pipes, captures, nested blocks."""
+    fun = rng.choice(_FUNS)
+    word = rng.choice(_WORDS)
+    return f'''
+  @doc """
+  Computes the {word} of the input (step {index}).
+
+  Text like Numpy.{fun}(x) here is documentation and must never count.
+  """
+  @spec step_{index}(list(number()), keyword()) :: {{:ok, term()}} | {{:error, term()}}
+  def step_{index}(values, opts \\\\ []) when is_list(values) do
+    # a comment mentioning Numpy.{fun}(values) that is not a call
+    scale = Keyword.get(opts, :scale, {index % 7 + 1})
+    label = ~s(step #{{Integer.to_string({index})}} of #{{length(values)}})
+
+    with {{:ok, {word}}} <- validate(values),
+         shifted <- Enum.map({word}, &(&1 * scale)) do
+      result =
+        shifted
+        |> Numpy.{fun}(axis: 0)
+        |> Linalg.norm()
+        |> then(fn x -> x + 1 end)
+
+      case Map.get(%{{label: label}}, :label) do
+        nil ->
+          {{:error, :missing}}
+
+        text when is_binary(text) ->
+          Logger.debug("#{{text}}: #{{inspect(result)}}")
+          {{:ok, {{result, &NP.Random.normal/2, String.upcase(~S"no #{{call}} here")}}}}
+      end
+    else
+      {{:error, reason}} -> {{:error, {{:step_{index}, reason}}}}
+    end
+  end
+'''
+
+
+def module_source(rng: random.Random, index: int, functions: int) -> str:
+    """One module: moduledoc, aliases, helper, then `functions` generated functions."""
+    body = "".join(_function(rng, index * 1000 + i) for i in range(functions))
+    return f'''defmodule Bench.App{index}.Worker do
+  @moduledoc """
+  Worker {index}: calls into numpy through generated bindings.
+
+      iex> Numpy.mean([1, 2, 3])
+      2.0
+  """
+  use GenServer
+  alias Numpy.Linalg
+  alias Numpy, as: NP
+  alias Bench.App{index}.{{Repo, Cache}}
+  require Logger
+
+  @timeout {1000 + index}
+
+  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)
+
+  @impl true
+  def init(state), do: {{:ok, Map.put(state, :started, System.monotonic_time())}}
+
+  defp validate([]), do: {{:error, :empty}}
+  defp validate(values), do: {{:ok, values}}
+
+  def handle_call({{:compute, values}}, _from, state) do
+    reply = values |> Enum.filter(&is_number/1) |> Numpy.array() |> NP.sum()
+    Cache.put(Repo, reply, @timeout)
+    {{:reply, reply, state}}
+  end
+{body}end
+'''
+
+
+def write_corpus(directory: Path, size_mb: float, seed: int = 2) -> int:
+    """Write modules under `directory` until they total `size_mb`; return the byte count."""
+    rng = random.Random(seed)
+    target = int(size_mb * 1024 * 1024)
+    total = 0
+    index = 0
+    while total < target:
+        data = module_source(rng, index, rng.randint(4, 40)).encode()
+        path = directory / f"app{index // 100:03d}" / f"worker_{index:05d}.ex"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        total += len(data)
+        index += 1
+    return total

@@ -1,0 +1,131 @@
+defmodule SnakeBridge do
+  @moduledoc """
+  Calling Python from Elixir: the runtime under generated bindings.
+
+  Generated modules call `SnakeBridge.Runtime`; this module adds what a user calls by
+  hand: dynamic calls (`call/4`, recorded in the ledger when no binding exists),
+  reference lifetimes (`release/1`, `with_session/1`) and `ensure_started/0` for code
+  that runs outside an application (scripts compiled with `elixirc`).
+  """
+
+  alias SnakeBridge.{Ledger, Naming, Pool, Ref, Runtime}
+
+  @doc """
+  Calls any Python function by name: `SnakeBridge.call(Numpy, :mean, [xs])` or
+  `SnakeBridge.call("numpy", "mean", [xs], axis: 0)`; `name` may be dotted
+  (`"linalg.norm"`). Options are the same as for generated functions.
+
+  When the ledger is on (see `SnakeBridge.Ledger`) and no generated function covers
+  the call, its key (`Numpy.mean/1`) is recorded for `snakebridge promote`.
+  """
+  @spec call(module() | String.t(), atom() | String.t(), list(), keyword()) :: Runtime.result()
+  def call(module, name, args \\ [], opts \\ []) do
+    name = to_string(name)
+
+    case generated(module, name, args, opts) do
+      {fun, call_args} ->
+        apply(module, fun, call_args)
+
+      nil ->
+        {py_module, prefix} = Naming.python_target(module)
+        record(module, name, args, opts)
+        Runtime.call_function(py_module, Naming.join(prefix, name), args, opts)
+    end
+  end
+
+  # A generated function that takes these arguments: `{name, args}` to apply, or nil.
+  defp generated(module, name, args, opts) when is_atom(module) do
+    with fun when fun != nil <- Naming.existing_atom(name),
+         true <- Code.ensure_loaded?(module) do
+      arity = length(args)
+
+      cond do
+        opts == [] and function_exported?(module, fun, arity) -> {fun, args}
+        function_exported?(module, fun, arity + 1) -> {fun, args ++ [opts]}
+        true -> nil
+      end
+    else
+      _ -> nil
+    end
+  end
+
+  defp generated(_python_module, _name, _args, _opts), do: nil
+
+  defp record(module, name, args, opts) do
+    {path, [fun]} = name |> String.split(".") |> Enum.split(-1)
+
+    elixir_module =
+      Enum.join([Naming.elixir_name(module) | Enum.map(path, &Macro.camelize/1)], ".")
+
+    kwargs = Keyword.delete(opts, :__runtime__)
+    Ledger.record(elixir_module, fun, length(args) + if(kwargs == [], do: 0, else: 1))
+  end
+
+  @doc """
+  Releases references now (one `%SnakeBridge.Ref{}` or a list). Using a released
+  reference afterwards is a `ValueError` from the worker.
+  """
+  @spec release(Ref.t() | [Ref.t()]) :: :ok
+  def release(refs) do
+    refs
+    |> List.wrap()
+    |> Enum.group_by(& &1.worker, & &1.id)
+    |> Enum.each(fn {worker, ids} -> send(worker, {:sb_release, ids}) end)
+  end
+
+  @doc """
+  Runs `fun` with every call of this process pinned to one worker, and releases every
+  reference created inside when `fun` returns or raises. Nested sessions share the
+  outer session's worker. Returns what `fun` returns.
+  """
+  @spec with_session((() -> result)) :: result when result: term()
+  def with_session(fun) when is_function(fun, 0) do
+    outer = Process.get(:snakebridge_session)
+    worker = session_worker(outer)
+    token = make_ref()
+    Process.put(:snakebridge_session, {worker, token})
+
+    try do
+      fun.()
+    after
+      send(worker, {:sb_release_session, token})
+      restore(outer)
+    end
+  end
+
+  defp session_worker({worker, _token}), do: worker
+
+  defp session_worker(nil) do
+    case Pool.checkout() do
+      {:ok, worker} -> worker
+      {:error, error} -> raise error
+    end
+  end
+
+  defp restore(nil), do: Process.delete(:snakebridge_session)
+  defp restore(outer), do: Process.put(:snakebridge_session, outer)
+
+  @doc """
+  Starts the runtime if it is not running: as the `:snakebridge` application when
+  its `.app` is loadable, else as a bare supervisor tree (for `elixirc`-built code).
+  """
+  @spec ensure_started() :: :ok
+  def ensure_started do
+    if Process.whereis(SnakeBridge.Supervisor), do: :ok, else: start()
+  end
+
+  defp start do
+    case Application.ensure_all_started(:snakebridge) do
+      {:ok, _} ->
+        :ok
+
+      {:error, _} ->
+        case SnakeBridge.Supervisor.start_link([]) do
+          {:ok, pid} -> Process.unlink(pid)
+          {:error, {:already_started, _}} -> :ok
+        end
+
+        :ok
+    end
+  end
+end

@@ -1,0 +1,165 @@
+defmodule SnakeBridge.Pool do
+  @moduledoc """
+  The supervised pool of `SnakeBridge.Worker`s and the call path through it.
+
+  There is no pool process on the call path: each worker registers its pid in an ETS
+  table under its slot, and keeps its number of calls in flight in an `:atomics`
+  array; a caller scans for an idle worker (starting at a rotating slot, so bursts
+  spread), falls back to the least loaded one, and talks to that worker directly.
+  """
+  use Supervisor
+
+  alias SnakeBridge.{Config, WorkerError}
+
+  @table :snakebridge_workers
+  @key {__MODULE__, :slots}
+  @wait_for_worker 2_000
+
+  @doc false
+  def start_link(opts), do: Supervisor.start_link(__MODULE__, opts, name: __MODULE__)
+
+  @impl true
+  def init(_opts) do
+    size = Config.pool_size()
+    table = :ets.new(@table, [:named_table, :public, read_concurrency: true])
+    load = :atomics.new(size + 1, signed: true)
+    :persistent_term.put(@key, {size, load})
+
+    children =
+      for index <- 1..size do
+        {SnakeBridge.Worker, index: index, load: load, table: table}
+      end
+
+    Supervisor.init(children, strategy: :one_for_one, max_restarts: 100, max_seconds: 10)
+  end
+
+  @doc "The pids of the running workers, by slot."
+  @spec workers() :: [pid()]
+  def workers do
+    SnakeBridge.ensure_started()
+    @table |> :ets.tab2list() |> Enum.sort() |> Enum.map(&elem(&1, 1))
+  end
+
+  @doc "An idle worker (or the least loaded one); waits briefly while workers restart."
+  @spec checkout() :: {:ok, pid()} | {:error, WorkerError.t()}
+  def checkout, do: checkout(System.monotonic_time(:millisecond) + @wait_for_worker)
+
+  defp checkout(deadline) do
+    SnakeBridge.ensure_started()
+    {size, load} = :persistent_term.get(@key)
+    start = :atomics.add_get(load, size + 1, 1)
+
+    case pick(load, size, start, 0, nil) do
+      nil -> retry_checkout(deadline)
+      pid -> {:ok, pid}
+    end
+  end
+
+  defp retry_checkout(deadline) do
+    if System.monotonic_time(:millisecond) < deadline do
+      Process.sleep(10)
+      checkout(deadline)
+    else
+      {:error, %WorkerError{reason: :exited, message: "no SnakeBridge worker is running"}}
+    end
+  end
+
+  # Scan `size` slots from `start`; the first idle live worker wins, else the least loaded.
+  defp pick(_load, size, _start, size, best), do: best && elem(best, 1)
+
+  defp pick(load, size, start, seen, best) do
+    slot = rem(start + seen, size) + 1
+
+    case :ets.lookup(@table, slot) do
+      [{^slot, pid}] ->
+        busy = :atomics.get(load, slot)
+
+        cond do
+          busy <= 0 -> pid
+          best == nil or busy < elem(best, 0) -> pick(load, size, start, seen + 1, {busy, pid})
+          true -> pick(load, size, start, seen + 1, best)
+        end
+
+      [] ->
+        pick(load, size, start, seen + 1, best)
+    end
+  end
+
+  @doc """
+  Sends `request` (a tuple without its id) to `worker` and waits up to `timeout` ms.
+
+  Returns the worker's `{:ok, term}` / `{:error, %SnakeBridge.PythonError{}}`, or
+  `{:error, %SnakeBridge.WorkerError{}}` when the worker dies, is replaced, or the
+  time runs out (the worker is then replaced: Python cannot be interrupted safely).
+  `session` tags new references for `SnakeBridge.with_session/1`.
+  """
+  @spec request(pid(), tuple(), timeout(), reference() | nil) :: {:ok, term()} | {:error, term()}
+  def request(worker, request, timeout, session \\ nil) do
+    id = :erlang.unique_integer([:positive])
+    frame = :erlang.term_to_binary(Tuple.insert_at(request, 0, id))
+    tag = Process.monitor(worker)
+    send(worker, {:sb_call, id, frame, self(), tag, session})
+
+    receive do
+      {^tag, etf} when is_binary(etf) ->
+        Process.demonitor(tag, [:flush])
+        decode(etf)
+
+      {^tag, {:sb_error, error}} ->
+        Process.demonitor(tag, [:flush])
+        {:error, error}
+
+      {:DOWN, ^tag, :process, _pid, reason} ->
+        {:error, down_error(reason)}
+    after
+      timeout ->
+        send(worker, {:sb_timeout, id})
+        Process.demonitor(tag, [:flush])
+        flush(tag)
+
+        {:error,
+         %WorkerError{
+           reason: :timeout,
+           message: "the Python call did not answer in #{timeout} ms"
+         }}
+    end
+  end
+
+  defp decode(etf) do
+    :erlang.binary_to_term(etf)
+  rescue
+    ArgumentError ->
+      {:error, %WorkerError{reason: :protocol, message: "the worker's answer is not a term"}}
+  end
+
+  defp down_error(:noproc) do
+    %WorkerError{
+      reason: :stale_ref,
+      message: "the worker is gone (a reference from a replaced worker is stale)"
+    }
+  end
+
+  defp down_error(reason),
+    do: %WorkerError{reason: :exited, message: "the worker exited: #{inspect(reason)}"}
+
+  defp flush(tag) do
+    receive do
+      {^tag, _} -> :ok
+    after
+      0 -> :ok
+    end
+  end
+
+  @doc "The OS process id of a worker's Python process (for tests and diagnostics)."
+  @spec os_pid(pid()) :: non_neg_integer() | nil
+  def os_pid(worker), do: GenServer.call(worker, :os_pid)
+
+  @doc "Per-worker registry sizes: `[%{\"refs\" => n, \"pid\" => os_pid}]`."
+  @spec stats() :: [map()]
+  def stats do
+    for worker <- workers() do
+      {:ok, stats} = request(worker, {:stats}, Config.timeout())
+      stats
+    end
+  end
+end

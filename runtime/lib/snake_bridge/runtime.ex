@@ -1,0 +1,114 @@
+defmodule SnakeBridge.Runtime do
+  @moduledoc """
+  The calls generated bindings make (see docs/CONTRACTS.md, "Runtime API used by
+  generated code").
+
+  Every function returns `{:ok, term}`, `{:error, %SnakeBridge.PythonError{}}` or
+  `{:error, %SnakeBridge.WorkerError{}}`. Data converts both ways: integers of any
+  size, floats, UTF-8 binaries ↔ `str`, lists, tuples, maps ↔ dicts, `nil`/booleans;
+  `%SnakeBridge.Bytes{}` ↔ `bytes`, `%SnakeBridge.Array{}` → `ndarray`; atoms become
+  `str`; anything else Python returns is a `%SnakeBridge.Ref{}`. NaN and the
+  infinities come back as `:nan`, `:infinity` and `:neg_infinity`.
+
+  The user's keyword list may carry `__runtime__: [...]` options, removed before the
+  call: `timeout: ms` (default `SnakeBridge.Config.timeout/0`) and
+  `ndarray: :ref | :array | :list` (how numpy arrays come back; default `:ref`).
+  """
+
+  alias SnakeBridge.{Config, Pool, Ref}
+
+  @type result :: {:ok, term()} | {:error, Exception.t()}
+  @modes [:ref, :array, :list]
+
+  @doc """
+  Calls `py_module.qualname(*args, **opts)`; `qualname` may be dotted, and a class
+  constructs an instance. `positional_opts` names, in order, optional positional-only
+  parameters that travel in `opts` but go to Python by position.
+  """
+  @spec call_function(String.t(), String.t(), list(), keyword(), [String.t()]) :: result()
+  def call_function(py_module, qualname, args, opts, positional_opts \\ []) do
+    {runtime, kwargs} = split_opts(opts)
+    op = {:call, mode(runtime), py_module, qualname, args, kwargs, positional_opts}
+    dispatch(op, args, runtime)
+  end
+
+  @doc "Calls method `name` of the object behind `ref`."
+  @spec call_method(Ref.t(), String.t(), list(), keyword(), [String.t()]) :: result()
+  def call_method(%Ref{} = ref, name, args, opts, positional_opts \\ []) do
+    {runtime, kwargs} = split_opts(opts)
+    op = {:method, mode(runtime), ref, name, args, kwargs, positional_opts}
+    dispatch(op, [ref | args], runtime)
+  end
+
+  @doc "Reads a module attribute or constant (`qualname` may be dotted)."
+  @spec get_attribute(String.t(), String.t()) :: result()
+  def get_attribute(py_module, qualname),
+    do: dispatch({:getattr, :ref, py_module, qualname}, [], [])
+
+  @doc "Reads attribute (or property) `name` of the object behind `ref`."
+  @spec get_property(Ref.t(), String.t()) :: result()
+  def get_property(%Ref{} = ref, name), do: dispatch({:getref, :ref, ref, name}, [ref], [])
+
+  @doc "Converts the object behind `ref` again, e.g. an ndarray with `ndarray: :list`."
+  @spec value(Ref.t(), keyword()) :: result()
+  def value(%Ref{} = ref, runtime \\ []),
+    do: dispatch({:value, mode(runtime), ref}, [ref], runtime)
+
+  @doc "`{:ok, v}` → `v`; `{:error, e}` → raises `e`."
+  @spec unwrap!(result()) :: term()
+  def unwrap!({:ok, value}), do: value
+  def unwrap!({:error, exception}), do: raise(exception)
+
+  @doc false
+  # Routes to the worker that holds the first reference among `args`, else the
+  # session's worker, else an idle one.
+  @spec dispatch(tuple(), term(), keyword()) :: result()
+  def dispatch(op, args, runtime) do
+    timeout = Keyword.get(runtime, :timeout, Config.timeout())
+
+    with {:ok, worker, session} <- route(args) do
+      Pool.request(worker, op, timeout, session)
+    end
+  end
+
+  defp route(args) do
+    session = Process.get(:snakebridge_session)
+
+    case {find_ref(args), session} do
+      {%Ref{worker: worker}, {worker, token}} -> {:ok, worker, token}
+      {%Ref{worker: worker}, _} -> {:ok, worker, nil}
+      {nil, {worker, token}} -> {:ok, worker, token}
+      {nil, nil} -> with {:ok, worker} <- Pool.checkout(), do: {:ok, worker, nil}
+    end
+  end
+
+  defp find_ref(%Ref{} = ref), do: ref
+  defp find_ref([head | tail]), do: find_ref(head) || find_ref(tail)
+  defp find_ref(tuple) when is_tuple(tuple), do: find_ref(Tuple.to_list(tuple))
+  defp find_ref(%{__struct__: _}), do: nil
+  defp find_ref(%{} = map) when map_size(map) > 0, do: find_ref(Map.to_list(map))
+  defp find_ref(_), do: nil
+
+  defp split_opts(opts) when is_list(opts) do
+    case Keyword.pop(opts, :__runtime__) do
+      {nil, kwargs} -> {[], kwargs}
+      {runtime, kwargs} when is_list(runtime) -> {runtime, kwargs}
+    end
+  end
+
+  defp split_opts(opts) do
+    raise ArgumentError,
+          "expected a keyword list of Python keyword arguments, got: #{inspect(opts)}"
+  end
+
+  defp mode(runtime) do
+    case Keyword.get(runtime, :ndarray, :ref) do
+      mode when mode in @modes ->
+        mode
+
+      other ->
+        raise ArgumentError,
+              "__runtime__: [ndarray: ...] must be one of #{inspect(@modes)}, got: #{inspect(other)}"
+    end
+  end
+end

@@ -1,0 +1,50 @@
+defmodule SnakeBridge.DocsTest do
+  # Docs on demand: generated names from @doc, others from the worker, cached.
+  use ExUnit.Case
+
+  alias SnakeBridge.{Docs, PythonError}
+  alias SnakeBridge.Test.{Counter, Math}
+
+  test "a generated name answers from its compiled @doc" do
+    # The test module's @doc differs from Python's docstring, so the source shows.
+    assert Math.doc(:sqrt) == {:ok, "Return the square root of x. (generated doc)"}
+    assert Math.doc("pi") == {:ok, "The ratio of a circle's circumference to its diameter."}
+    assert Counter.doc(:add) == {:ok, "Counter.add"}
+  end
+
+  test "a generated name needs no worker" do
+    :ok = Supervisor.terminate_child(SnakeBridge.Supervisor, SnakeBridge.Pool)
+
+    try do
+      assert Math.doc(:sqrt) == {:ok, "Return the square root of x. (generated doc)"}
+    after
+      {:ok, _} = Supervisor.restart_child(SnakeBridge.Supervisor, SnakeBridge.Pool)
+    end
+  end
+
+  test "a name never generated is asked of the worker, then cached" do
+    assert {:ok, doc} = Math.doc(:floor)
+    assert doc =~ "math.floor(x, /)"
+    assert doc =~ "Return the floor of x"
+    assert :ets.lookup(:snakebridge_docs, {Math, "floor"}) == [{{Math, "floor"}, doc}]
+    assert Math.doc(:floor) == {:ok, doc}
+
+    assert {:ok, method_doc} = Counter.doc(:__init__)
+    assert method_doc =~ "sb_test_helpers.Counter.__init__(self, start=0)"
+
+    assert {:ok, numpy_doc} = Docs.fetch("numpy", "mean")
+    assert numpy_doc =~ "Compute the arithmetic mean"
+  end
+
+  test "an unknown name is a Python error" do
+    assert {:error, %PythonError{type: "AttributeError"}} = Math.doc(:no_such_function)
+  end
+
+  test "search by prefix or substring over generated names" do
+    assert [{:sqrt, 2, "Return the square root of x. (generated doc)"}, {:sqrt!, 2, _}] =
+             Docs.search(Math, "sq")
+
+    assert [{:pi, 0, _}] = Docs.search(Math, :pi)
+    assert Enum.map(Docs.search(Math, "r"), &elem(&1, 0)) == [:sqrt, :sqrt!]
+  end
+end

@@ -1,0 +1,57 @@
+defmodule SnakeBridge.LedgerTest do
+  # Dynamic calls work for any name; missing symbols land in the ledger once.
+  use ExUnit.Case
+
+  alias SnakeBridge.Test.Math
+
+  @moduletag :tmp_dir
+
+  setup %{tmp_dir: dir} do
+    path = Path.join(dir, "ledger.txt")
+    Application.put_env(:snakebridge, :ledger, path)
+    on_exit(fn -> Application.delete_env(:snakebridge, :ledger) end)
+    %{path: path}
+  end
+
+  defp lines(path), do: path |> File.read!() |> String.split("\n", trim: true)
+
+  test "dynamic calls by module atom or Python name", %{path: path} do
+    assert {:ok, 2} = SnakeBridge.call(Math, :floor, [2.5])
+    assert {:ok, 2.5} = SnakeBridge.call("numpy", "mean", [[2, 3]])
+    assert {:ok, 5.0} = SnakeBridge.call("numpy", "linalg.norm", [[3, 4]])
+    assert {:ok, 4.0} = SnakeBridge.call(Numpy.Linalg, :norm, [[4]], ord: 2)
+    assert {:ok, 2.0} = SnakeBridge.call(Math, :sqrt, [4.0])
+
+    assert lines(path) == [
+             "SnakeBridge.Test.Math.floor/1",
+             "Numpy.mean/1",
+             "Numpy.Linalg.norm/1",
+             "Numpy.Linalg.norm/2"
+           ]
+  end
+
+  test "generated functions are not recorded; timeouts options do not count", %{path: path} do
+    assert {:ok, 3.0} = SnakeBridge.call(Math, :sqrt, [9.0], __runtime__: [timeout: 5_000])
+    assert {:ok, _} = SnakeBridge.call(Math, "pi", [])
+    refute File.exists?(path)
+  end
+
+  test "concurrent callers write each key once; existing lines are kept", %{path: path} do
+    File.write!(path, "Math.gcd/2\n")
+
+    1..200
+    |> Task.async_stream(fn i -> SnakeBridge.call("math", "gcd", [i, 6]) end, max_concurrency: 100)
+    |> Stream.run()
+
+    1..50
+    |> Task.async_stream(fn i -> SnakeBridge.call("math", "lcm", [i, 6]) end, max_concurrency: 50)
+    |> Stream.run()
+
+    assert lines(path) == ["Math.gcd/2", "Math.lcm/2"]
+  end
+
+  test "no ledger when it is off" do
+    Application.delete_env(:snakebridge, :ledger)
+    assert {:ok, 1} = SnakeBridge.call("math", "floor", [1.5])
+  end
+end

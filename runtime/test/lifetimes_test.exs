@@ -1,0 +1,79 @@
+defmodule SnakeBridge.LifetimesTest do
+  # References are released explicitly, by scope and with their owner; the
+  # worker-side registry returns to empty each time.
+  use ExUnit.Case
+  import SnakeBridge.TestHelpers
+
+  alias SnakeBridge.{PythonError, Ref, Runtime}
+  alias SnakeBridge.Test.Counter
+
+  setup do
+    assert pool_full()
+    assert eventually(fn -> registry_size() == 0 end)
+    :ok
+  end
+
+  defp counters(n), do: for(i <- 1..n, do: Runtime.unwrap!(Counter.new(start: i)))
+
+  test "explicit release" do
+    refs = counters(20)
+    assert registry_size() == 20
+    SnakeBridge.release(Enum.take(refs, 5))
+    assert eventually(fn -> registry_size() == 15 end)
+    SnakeBridge.release(Enum.drop(refs, 5))
+    assert eventually(fn -> registry_size() == 0 end)
+
+    assert {:error, %PythonError{type: "ValueError", message: message}} = Counter.add(hd(refs))
+    assert message =~ "released"
+  end
+
+  test "a session pins calls to one worker and releases its references at the end" do
+    result =
+      SnakeBridge.with_session(fn ->
+        refs = counters(10)
+        assert refs |> Enum.map(& &1.worker) |> Enum.uniq() |> length() == 1
+        assert registry_size() == 10
+        refs |> Enum.map(&Runtime.unwrap!(Counter.add(&1))) |> Enum.sum()
+      end)
+
+    assert result == Enum.sum(2..11)
+    assert eventually(fn -> registry_size() == 0 end)
+  end
+
+  test "a session releases its references when the function raises" do
+    assert_raise RuntimeError, fn ->
+      SnakeBridge.with_session(fn ->
+        counters(3)
+        raise "boom"
+      end)
+    end
+
+    assert eventually(fn -> registry_size() == 0 end)
+  end
+
+  test "references die with the process that owns them" do
+    parent = self()
+
+    owner =
+      spawn(fn ->
+        send(parent, {:made, counters(25)})
+        Process.sleep(:infinity)
+      end)
+
+    assert_receive {:made, [%Ref{} | _]}, 5_000
+    assert registry_size() == 25
+    Process.exit(owner, :kill)
+    assert eventually(fn -> registry_size() == 0 end)
+  end
+
+  test "references nested in results are owned too" do
+    {:ok, [a, %{"b" => b}]} =
+      Runtime.call_function("builtins", "eval", ["[object(), {'b': object()}]"], [])
+
+    assert %Ref{type: "object"} = a
+    assert %Ref{} = b
+    assert registry_size() == 2
+    SnakeBridge.release([a, b])
+    assert eventually(fn -> registry_size() == 0 end)
+  end
+end

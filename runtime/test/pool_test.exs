@@ -1,0 +1,153 @@
+defmodule SnakeBridge.PoolTest do
+  # Concurrency over four workers, and every way a worker can fail.
+  use ExUnit.Case
+  import ExUnit.CaptureLog
+  import SnakeBridge.TestHelpers
+
+  alias SnakeBridge.{Pool, Runtime, WorkerError}
+  alias SnakeBridge.Test.Math
+
+  setup do
+    assert pool_full()
+    :ok
+  end
+
+  defp sleep_on(worker, seconds, timeout \\ 10_000) do
+    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep", [seconds], [], []}, timeout)
+  end
+
+  test "hundreds of concurrent callers over four workers all get their own answer" do
+    results =
+      1..400
+      |> Task.async_stream(
+        fn n ->
+          {:ok, product} = Runtime.call_function("operator", "mul", [n, n + 1], [])
+          {:ok, os_pid} = Runtime.call_function("os", "getpid", [], [])
+          {n, product, os_pid}
+        end,
+        max_concurrency: 400,
+        timeout: 30_000
+      )
+      |> Enum.map(fn {:ok, result} -> result end)
+
+    for {n, product, _} <- results, do: assert(product == n * (n + 1))
+    used = results |> Enum.map(&elem(&1, 2)) |> Enum.uniq()
+    assert length(used) == 4
+  end
+
+  test "kill -9 mid-call: every waiting caller gets a WorkerError promptly, the pool recovers" do
+    [worker | _] = Pool.workers()
+    os_pid = Pool.os_pid(worker)
+    callers = for _ <- 1..3, do: Task.async(fn -> sleep_on(worker, 30) end)
+    Process.sleep(100)
+
+    log =
+      capture_log(fn ->
+        started = System.monotonic_time(:millisecond)
+        System.cmd("kill", ["-9", Integer.to_string(os_pid)])
+        results = Task.await_many(callers, 5_000)
+        assert System.monotonic_time(:millisecond) - started < 2_000
+        for result <- results, do: assert({:error, %WorkerError{reason: :exited}} = result)
+        assert pool_full()
+      end)
+
+    assert log =~ "exited with status"
+    refute worker in Pool.workers()
+    assert {:ok, 2.0} = Math.sqrt(4.0)
+  end
+
+  test "a call that sleeps past its timeout gets a WorkerError; its worker is replaced" do
+    log =
+      capture_log(fn ->
+        started = System.monotonic_time(:millisecond)
+
+        assert {:error, %WorkerError{reason: :timeout}} =
+                 Runtime.call_function("sb_test_helpers", "sleep", [30],
+                   __runtime__: [timeout: 300]
+                 )
+
+        assert System.monotonic_time(:millisecond) - started < 1_500
+        assert pool_full()
+      end)
+
+    assert log =~ "timed out"
+    assert {:ok, 3.0} = Math.sqrt(9.0)
+  end
+
+  test "a call that finishes inside its timeout is unaffected" do
+    assert {:ok, "slept"} =
+             Runtime.call_function("sb_test_helpers", "sleep", [0.05],
+               __runtime__: [timeout: 2_000]
+             )
+  end
+
+  test "junk written to stdout by Python code never corrupts a frame" do
+    pids = Pool.workers()
+
+    for _ <- 1..2 do
+      assert {:ok, "still fine"} = Runtime.call_function("sb_test_helpers", "junk_stdout", [], [])
+    end
+
+    assert Pool.workers() == pids
+  end
+
+  test "garbage on the protocol channel: callers get WorkerError, the worker is replaced" do
+    [worker | _] = Pool.workers()
+
+    log =
+      capture_log(fn ->
+        req = {:call, :ref, "sb_test_helpers", "garbage_frame", [], [], []}
+        waiting = Task.async(fn -> sleep_on(worker, 30) end)
+        assert {:error, %WorkerError{reason: :protocol}} = Pool.request(worker, req, 5_000)
+        assert {:error, %WorkerError{}} = Task.await(waiting)
+
+        # Unframed bytes announce a frame that never completes: the timeout catches it.
+        [other | _] = Enum.reject(Pool.workers(), &(&1 == worker))
+        raw = {:call, :ref, "sb_test_helpers", "garbage_raw", [], [], []}
+        assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, 500)
+        assert eventually(fn -> not Enum.member?(Pool.workers(), other) end)
+        assert pool_full()
+      end)
+
+    assert log =~ "not an answer"
+    assert {:ok, 2.0} = Math.sqrt(4.0)
+  end
+
+  test "a worker that exits by itself is replaced and the caller is told" do
+    capture_log(fn ->
+      assert {:error, %WorkerError{reason: :exited}} =
+               Runtime.call_function("sb_test_helpers", "exit_now", [7], [])
+
+      assert pool_full()
+    end)
+  end
+
+  test "a worker that cannot start answers WorkerError instead of crashing the pool" do
+    Application.put_env(:snakebridge, :python, "/nonexistent/python")
+
+    try do
+      log =
+        capture_log(fn ->
+          {:ok, pid} =
+            SnakeBridge.Worker.start_link(
+              index: 99,
+              load: :atomics.new(100, []),
+              table: :snakebridge_workers
+            )
+
+          :ets.delete_object(:snakebridge_workers, {99, pid})
+          req = {:call, :ref, "math", "sqrt", [1.0], [], []}
+
+          assert {:error, %WorkerError{reason: :not_started, message: message}} =
+                   Pool.request(pid, req, 1_000)
+
+          assert message =~ "/nonexistent/python"
+          GenServer.stop(pid)
+        end)
+
+      assert log =~ "cannot start Python worker"
+    after
+      Application.delete_env(:snakebridge, :python)
+    end
+  end
+end

@@ -1,0 +1,42 @@
+defmodule SnakeBridge.Test.Math do
+  @moduledoc "Shaped like a generated binding of Python's `math` (see docs/CONTRACTS.md)."
+
+  alias SnakeBridge.Runtime
+
+  @doc "Return the square root of x. (generated doc)"
+  @spec sqrt(number(), keyword()) :: {:ok, float()} | {:error, Exception.t()}
+  def sqrt(x, opts \\ []), do: Runtime.call_function("math", "sqrt", [x], opts)
+
+  @doc "Raising twin of `sqrt/2`."
+  def sqrt!(x, opts \\ []), do: Runtime.unwrap!(sqrt(x, opts))
+
+  @doc "The ratio of a circle's circumference to its diameter."
+  def pi, do: Runtime.get_attribute("math", "pi")
+
+  @doc false
+  def __python__, do: {"math", nil}
+
+  @doc "Documentation of a Python name of this module."
+  def doc(name), do: SnakeBridge.Docs.fetch(__MODULE__, name)
+end
+
+defmodule SnakeBridge.Test.Counter do
+  @moduledoc "Shaped like a generated binding of a Python class."
+
+  alias SnakeBridge.Runtime
+
+  @doc "Construct a Counter."
+  def new(opts \\ []), do: Runtime.call_function("sb_test_helpers", "Counter", [], opts)
+
+  @doc "Counter.add"
+  def add(ref, opts \\ []), do: Runtime.call_method(ref, "add", [], opts)
+
+  @doc "Counter.doubled"
+  def doubled(ref), do: Runtime.get_property(ref, "doubled")
+
+  @doc false
+  def __python__, do: {"sb_test_helpers", "Counter"}
+
+  @doc "Documentation of a Python name of this class."
+  def doc(name), do: SnakeBridge.Docs.fetch(__MODULE__, name)
+end

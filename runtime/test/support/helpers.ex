@@ -1,0 +1,32 @@
+defmodule SnakeBridge.TestHelpers do
+  @moduledoc "Polling helpers: releases and restarts happen asynchronously."
+
+  @doc "Total references held by all workers."
+  def registry_size do
+    SnakeBridge.Pool.stats() |> Enum.map(& &1["refs"]) |> Enum.sum()
+  end
+
+  @doc "Retries `fun` until it returns a truthy value or `ms` pass; returns the last value."
+  def eventually(fun, ms \\ 3_000) do
+    deadline = System.monotonic_time(:millisecond) + ms
+    poll(fun, deadline)
+  end
+
+  defp poll(fun, deadline) do
+    value = fun.()
+
+    if value || System.monotonic_time(:millisecond) > deadline do
+      value
+    else
+      Process.sleep(20)
+      poll(fun, deadline)
+    end
+  end
+
+  @doc "Waits until every pool slot has a live worker."
+  def pool_full(size \\ 4) do
+    eventually(fn ->
+      length(Enum.filter(SnakeBridge.Pool.workers(), &Process.alive?/1)) == size
+    end)
+  end
+end

@@ -1,0 +1,1 @@
+"""Bazel rules (defs.bzl, repositories.bzl) and their engine-side helpers."""

@@ -1,0 +1,46 @@
+"""`snakebridge generate`: scan, introspect and render in one process (issue 3)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", action="append", required=True, metavar="PYMOD[=Mod]",
+                        help="a Python module and the Elixir module bound to it (repeatable)")
+    parser.add_argument("--python", required=True, metavar="PY",
+                        help="interpreter of an environment that has the libraries")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="directory that receives only the generated .ex files")
+    parser.add_argument("--manifest", type=Path, metavar="FILE",
+                        help="accumulator manifest: its calls are bound too; rewritten as "
+                             "manifest ∪ scan")
+    parser.add_argument("--all", action="store_true",
+                        help="bind every public symbol of the libraries (eager mode)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="Elixir sources to scan")
+
+
+def run(args: argparse.Namespace) -> int:
+    from snakebridge_rules.engine.generate.pipeline import GenerationFailed, Request, generate
+    from snakebridge_rules.engine.libraries import Library, LibrarySpecError
+    from snakebridge_rules.engine.manifest import ManifestError
+    from snakebridge_rules.engine.scan import ScanPathError
+
+    try:
+        libraries = [Library.parse(spec) for spec in args.library]
+    except LibrarySpecError as exc:
+        print(f"snakebridge generate: {exc}", file=sys.stderr)
+        return 2
+    request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths)
+    try:
+        outcome = generate(request)
+    except (GenerationFailed, ManifestError, ScanPathError) as exc:
+        for line in str(exc).splitlines():
+            print(line, file=sys.stderr)
+        print("snakebridge generate: nothing was written", file=sys.stderr)
+        return 1
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0

@@ -1,0 +1,72 @@
+"""`snakebridge scan`: the Python calls in Elixir sources, as a content-addressed symbol set.
+
+JSON on stdout (`calls`, `errors`, `files`, `warnings`, sorted keys); each error and
+warning also goes to stderr as `file:line:column: message`. Exit 0 when every file
+parsed, 1 when any file had errors (the calls found elsewhere are still printed), 2 on a
+usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", action="append", default=[], metavar="PYMOD[=Mod]",
+                        help="bind Python module PYMOD to an Elixir module (default: each "
+                             "dotted segment camelized, numpy -> Numpy); repeatable")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip files/directories whose path as printed, path inside "
+                             "the PATH argument, or name matches GLOB; repeatable")
+    parser.add_argument("--symbols-out", type=Path, metavar="F",
+                        help="write the SymbolSet (sorted call keys) to F")
+    parser.add_argument("--locations-out", type=Path, metavar="F",
+                        help="write the SymbolLocations (file:line of calls, diagnostics) to F")
+    parser.add_argument("--jobs", type=_positive(int), metavar="N",
+                        help="parse worker processes (default: the CPUs available)")
+    parser.add_argument("--parse-timeout", type=_positive(float), default=60.0,
+                        metavar="SECONDS", help="wall-clock limit per file (default 60)")
+    parser.add_argument("--parse-memory-mb", type=_positive(int), default=1024, metavar="MB",
+                        help="memory a worker may use for parsing (default 1024)")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="Elixir files, or directories searched for .ex/.exs files")
+
+
+def run(args: argparse.Namespace) -> int:
+    from snakebridge_rules.engine import artifacts
+    from snakebridge_rules.engine.libraries import Library, LibrarySpecError
+    from snakebridge_rules.engine.scan import Limits, ScanPathError, scan_paths
+
+    try:
+        libraries = [Library.parse(spec) for spec in args.library]
+        result = scan_paths(args.paths, libraries, args.exclude, jobs=args.jobs,
+                            limits=Limits(args.parse_timeout, args.parse_memory_mb))
+    except (LibrarySpecError, ScanPathError) as exc:
+        print(f"snakebridge scan: error: {exc}", file=sys.stderr)
+        return 2
+    for diagnostic in (*result.errors, *result.warnings):
+        kind = "error" if diagnostic in result.errors else "warning"
+        print(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}: {kind}: "
+              f"{diagnostic.message}", file=sys.stderr)
+    if args.symbols_out is not None:
+        artifacts.write(args.symbols_out, result.symbol_set())
+    if args.locations_out is not None:
+        artifacts.write(args.locations_out, result.symbol_locations())
+    sys.stdout.buffer.write(result.to_json())
+    sys.stdout.flush()
+    return 0 if result.ok else 1

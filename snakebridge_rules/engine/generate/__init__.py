@@ -1,0 +1,37 @@
+"""API surfaces → Elixir source files (the generate action's pure core).
+
+`render_surfaces` maps surfaces to `{relative path: bytes}` in memory, so a failure
+writes nothing; `write_outputs` then puts them into the output directory atomically,
+leaving identical files (and their mtimes) alone.
+"""
+
+from __future__ import annotations
+
+from snakebridge_rules.engine.generate.modules import HEADER, GenerateError, render_module
+from snakebridge_rules.engine.generate.output import WriteReport, write_outputs
+from snakebridge_rules.engine.generate.paths import module_paths
+
+__all__ = [
+    "HEADER",
+    "GenerateError",
+    "WriteReport",
+    "module_paths",
+    "render_surfaces",
+    "write_outputs",
+]
+
+
+def render_surfaces(surfaces: list) -> dict[str, bytes]:
+    """Every module of every surface, keyed by its path relative to the output dir."""
+    modules = {}
+    for surface in surfaces:
+        for module in surface.modules:
+            if module.elixir_module in modules:
+                raise GenerateError(
+                    f"{module.elixir_module} is described by two API surfaces "
+                    f"({modules[module.elixir_module].python_module} and "
+                    f"{module.python_module}); bind each library to its own Elixir module"
+                )
+            modules[module.elixir_module] = module
+    paths = module_paths(sorted(modules))
+    return {paths[name]: render_module(modules[name]).encode() for name in sorted(modules)}

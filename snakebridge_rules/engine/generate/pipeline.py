@@ -1,0 +1,94 @@
+"""`generate` in one process: scan ∪ manifest → introspect → render → write.
+
+Everything that can fail happens before the first byte is written: a failure leaves
+the output directory and the manifest exactly as they were. Errors about a call name
+the Elixir file and line where the call is (or the manifest line that holds it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.generate import render_surfaces, write_outputs
+from snakebridge_rules.engine.generate.modules import GenerateError
+from snakebridge_rules.engine.generate.output import WriteReport
+from snakebridge_rules.engine.generate.scanning import ScanResult, scan
+from snakebridge_rules.engine.libraries import Library
+from snakebridge_rules.engine.manifest import Entry, read_manifest, write_manifest
+
+
+@dataclass(frozen=True)
+class Request:
+    libraries: list[Library]
+    python: str
+    out_dir: Path
+    manifest: Path | None = None
+    eager: bool = False
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    report: WriteReport
+    manifest_changed: bool
+    warnings: list[str]
+
+
+class GenerationFailed(Exception):
+    """Bad input: one `file:line: message` per problem; nothing was written."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _where(call: str, scanned: ScanResult, manifest: list[Entry]) -> str:
+    """`lib/x.ex:12` for a scanned call, `manifest:3` for a manifest-only one."""
+    if call in scanned.locations:
+        return scanned.locations[call]
+    for entry in manifest:
+        if str(entry.call) == call:
+            return f"{entry.file}:{entry.line}"
+    return ""
+
+
+def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
+                manifest: list[Entry]) -> list:
+    from snakebridge_rules.engine.introspect import ProbeError, introspect
+
+    surfaces, problems = [], []
+    for library in request.libraries:
+        if not request.eager and not any(library.owns(c.module) for c in calls):
+            continue
+        try:
+            surface, errors = introspect(library, request.python, calls, eager=request.eager)
+        except ProbeError as exc:
+            problems.append(str(exc))
+            continue
+        for error in errors:
+            where = _where(error.call, scanned, manifest)
+            label = f"{where}: {error.call}" if where else error.call
+            problems.append(f"{label}: {error.message}" if label else error.message)
+        surfaces.append(surface)
+    if problems:
+        raise GenerationFailed(problems)
+    return surfaces
+
+
+def generate(request: Request) -> Outcome:
+    """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
+    manifest = read_manifest(request.manifest) if request.manifest else []
+    scanned = scan(request.paths, request.libraries)
+    if scanned.errors:
+        raise GenerationFailed(scanned.errors)
+    calls = sorted({e.call for e in manifest} | set(scanned.calls))
+    surfaces = _introspect(request, calls, scanned, manifest)
+    try:
+        files = render_surfaces(surfaces)
+    except GenerateError as exc:
+        raise GenerationFailed([str(exc)]) from None
+    report = write_outputs(request.out_dir, files)
+    changed = write_manifest(request.manifest, calls) if request.manifest else False
+    return Outcome(report, changed, scanned.warnings)

@@ -1,0 +1,426 @@
+"""Runtime introspection probe, run by the *user's* interpreter (stdlib only, Python 3.8+).
+
+Usage (the engine does this, see runtime.py): `PY -s -c BOOTSTRAP probe.py REQUEST RESULT`
+with a scrubbed environment and an empty temporary cwd. The probe limits its own
+memory and CPU time before importing anything, points fd 1 at fd 2 so that whatever
+the library prints cannot corrupt the result, imports the library, resolves each
+requested Elixir (module, function) pair to a Python object with the same name
+mapping as the generator (names.py, loaded by path), and writes one JSON document to
+RESULT. It reports facts only; the engine checks arities and builds the API surface.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import pkgutil
+import re
+import sys
+import traceback
+import types
+from typing import Any, Dict, List, Tuple
+
+# Member kinds, numbered as in proto/snakebridge/v1/api.proto (Member.Kind).
+FUNCTION, CLASS, METHOD, STATIC_METHOD, CLASS_METHOD, PROPERTY, ATTRIBUTE = range(1, 8)
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+_NO_SIGNATURE_DOC = "(signature not available at run time: any arguments are passed on)"
+
+
+def _limit_resources(limits: Dict[str, int]) -> None:
+    """Hard limits (the library cannot raise them back) before the library is imported."""
+    import resource
+
+    for key, which in (("memory_bytes", resource.RLIMIT_AS), ("cpu_seconds", resource.RLIMIT_CPU)):
+        value = limits.get(key)
+        if value:
+            resource.setrlimit(which, (value, value))
+
+
+def _load_names(path: str) -> Any:
+    """names.py by path: the library's own modules are never shadowed."""
+    spec = importlib.util.spec_from_file_location("_snakebridge_names", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_snakebridge_names"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class Scrubber:
+    """Removes what differs between machines: memory addresses and absolute paths."""
+
+    def __init__(self, roots: List[str]) -> None:
+        candidates = set(roots) | {sys.prefix, sys.base_prefix, sys.exec_prefix, os.getcwd()}
+        candidates |= {p for p in sys.path if os.path.isabs(p)}
+        real = {os.path.realpath(p) for p in candidates if p}
+        usable = {p.rstrip("/") for p in candidates | real if p and len(p.rstrip("/")) > 1}
+        ordered = sorted(usable, key=lambda p: (-len(p), p))
+        alternatives = "|".join(re.escape(p) for p in ordered) or "(?!)"
+        self._roots = re.compile(f"(?:{alternatives})(?![\\w.-])")
+
+    def __call__(self, text: str) -> str:
+        return self._roots.sub("<path>", _ADDRESS.sub("0x...", text))
+
+
+class Scope:
+    """A module or class whose names are mapped together (names.py works per scope)."""
+
+    def __init__(self, names: Any, obj: Any, python_module: str, qualname: str) -> None:
+        self.obj = obj
+        self.python_module = python_module
+        self.qualname = qualname
+        self.is_class = inspect.isclass(obj)
+        self._names = names
+        self._children: Dict[str, Tuple[str, Any]] | None = None
+        self._members: Dict[str, str] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.python_module + ("." + self.qualname if self.qualname else "")
+
+    def attribute_names(self) -> List[str]:
+        try:
+            return sorted(n for n in dir(self.obj) if isinstance(n, str))
+        except Exception:
+            return sorted(vars(self.obj))
+
+    def public_names(self) -> List[str]:
+        declared = getattr(self.obj, "__all__", None) if not self.is_class else None
+        if isinstance(declared, (list, tuple)) and all(isinstance(n, str) for n in declared):
+            return sorted(set(declared))
+        return [n for n in self.attribute_names() if not n.startswith("_")]
+
+    def children(self) -> Dict[str, Tuple[str, Any]]:
+        """Elixir segment -> (Python name, module or class) for the scope's sub-scopes."""
+        if self._children is None:
+            found: Dict[str, Any] = {}
+            # The namespace, not getattr: a lazy module `__getattr__` (numpy's) would
+            # import every submodule it knows; unimported submodules come from the path.
+            namespace = self._namespace()
+            for name in self.attribute_names():
+                ok, value = (name in namespace, namespace.get(name))
+                if ok and (inspect.isclass(value) or self._is_submodule(name, value)):
+                    found[name] = value
+            for name in self._unimported_submodules():
+                found.setdefault(name, None)
+            segments = self._names.segment_names(found)
+            self._children = {segments[n]: (n, found[n]) for n in sorted(found)}
+        return self._children
+
+    def _namespace(self) -> Dict[str, Any]:
+        if not self.is_class:
+            return dict(vars(self.obj))
+        found: Dict[str, Any] = {}
+        for klass in reversed(inspect.getmro(self.obj)):
+            found.update(vars(klass))
+        return found
+
+    def _is_submodule(self, name: str, value: Any) -> bool:
+        """A module that lives under this one (or is registered so, as `os.path` is)."""
+        if self.is_class or not isinstance(value, types.ModuleType):
+            return False
+        full = self.python_module + "." + name
+        return getattr(value, "__name__", "").startswith(full) or sys.modules.get(full) is value
+
+    def _unimported_submodules(self) -> List[str]:
+        path = getattr(self.obj, "__path__", None) if not self.is_class else None
+        if not path:
+            return []
+        try:
+            return sorted(m.name for m in pkgutil.iter_modules(list(path)))
+        except Exception:
+            return []
+
+    def child(self, segment: str) -> Scope | None:
+        entry = self.children().get(segment)
+        if entry is None:
+            return None
+        name, value = entry
+        if self.is_class:
+            return Scope(self._names, value, self.python_module, self.qualname + "." + name)
+        if inspect.isclass(value):
+            qual = name
+            return Scope(self._names, value, self.python_module, qual)
+        full = self.python_module + "." + name
+        if value is None or sys.modules.get(full) is not value:
+            value = importlib.import_module(full) if value is None else value
+            full = full if sys.modules.get(full) is value else value.__name__
+        return Scope(self._names, value, full, "")
+
+    def members(self) -> Dict[str, str]:
+        """Elixir function name -> Python name, over every non-scope name of the scope."""
+        if self._members is None:
+            scope_names = {name for name, _ in self.children().values()}
+            plain = [n for n in self.attribute_names() if n not in scope_names]
+            reserved = ["new"] if self.is_class else []
+            mapping = self._names.function_names(plain, reserved)
+            self._members = {mapping[n]: n for n in plain}
+        return self._members
+
+
+def _parameter(param: inspect.Parameter, scrub: Scrubber) -> Dict[str, Any]:
+    default = None
+    if param.default is not inspect.Parameter.empty:
+        default = scrub(_repr(param.default))
+    annotation = ""
+    if param.annotation is not inspect.Parameter.empty:
+        annotation = scrub(inspect.formatannotation(param.annotation))
+    return {"name": param.name, "kind": int(param.kind) + 1, "default": default,
+            "annotation": annotation}
+
+
+def _repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    if isinstance(value, (set, frozenset)):  # set order follows the hash seed
+        items = sorted(repr(v) for v in value)
+        text = "{}({{{}}})".format(type(value).__name__, ", ".join(items)) if items else text
+    return text
+
+
+def _signature(obj: Any, drop_first: bool, scrub: Scrubber) -> Dict[str, Any]:
+    """Parameters and return annotation; `*args, **kwargs` when Python cannot tell."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return {"signature_found": False, "return_annotation": "", "parameters": [
+            {"name": "args", "kind": 3, "default": None, "annotation": ""},
+            {"name": "kwargs", "kind": 5, "default": None, "annotation": ""}]}
+    params = list(sig.parameters.values())
+    if drop_first and params and params[0].kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ):
+        params = params[1:]
+    ret = ""
+    if sig.return_annotation is not inspect.Signature.empty:
+        ret = scrub(inspect.formatannotation(sig.return_annotation))
+    return {"signature_found": True, "return_annotation": ret,
+            "parameters": [_parameter(p, scrub) for p in params]}
+
+
+def _doc(obj: Any, scrub: Scrubber) -> str:
+    try:
+        doc = inspect.getdoc(obj)
+    except Exception:
+        doc = None
+    return scrub(doc) if isinstance(doc, str) else ""
+
+
+def _class_member_kind(cls: type, name: str) -> Tuple[int, Any]:
+    """Kind of a class attribute from its raw descriptor (static/class method, property)."""
+    try:
+        raw = inspect.getattr_static(cls, name)
+    except AttributeError:
+        raw = None
+    if isinstance(raw, staticmethod):
+        return STATIC_METHOD, raw
+    if isinstance(raw, classmethod) or type(raw).__name__ == "classmethod_descriptor":
+        return CLASS_METHOD, raw
+    if isinstance(raw, (property, functools.cached_property)) or inspect.isdatadescriptor(raw):
+        return PROPERTY, raw
+    if callable(raw) or inspect.ismethoddescriptor(raw):
+        return METHOD, raw
+    return ATTRIBUTE, raw
+
+
+def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
+    """Where a Python-defined callable's source is, for the engine's static pass."""
+    if kind == CLASS:
+        value = vars(scope.obj).get("__init__")
+    elif kind in (ATTRIBUTE, PROPERTY):
+        return None
+    try:
+        function = inspect.unwrap(getattr(value, "__func__", value))
+    except Exception:
+        return None
+    if not inspect.isfunction(function) or "<locals>" in function.__qualname__:
+        return None
+    module = getattr(function, "__module__", None) or ""
+    path = getattr(sys.modules.get(module), "__file__", None)
+    if not path:
+        return None
+    return {"module": module, "qualname": function.__qualname__, "file": path}
+
+
+def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
+    """The facts about one member: kind, signature, docstring (all from run time)."""
+    record: Dict[str, Any] = {"python_name": python_name}
+    if python_name == "__init__" and scope.is_class:
+        record.update(kind=CLASS, doc=_doc(scope.obj, scrub), origin=_origin(scope, None, CLASS))
+        record.update(_signature(scope.obj, False, scrub), return_annotation="")
+        return record
+    value = getattr(scope.obj, python_name)
+    kind, raw = (
+        _class_member_kind(scope.obj, python_name) if scope.is_class
+        else (FUNCTION if callable(value) else ATTRIBUTE, value)
+    )
+    record["kind"] = kind
+    record["origin"] = _origin(scope, value, kind)
+    if kind == ATTRIBUTE:
+        own_doc = getattr(value, "__doc__", None) != getattr(type(value), "__doc__", None)
+        record.update(doc=_doc(value, scrub) if own_doc else "", signature_found=True,
+                      return_annotation="", parameters=[])
+    elif kind == PROPERTY:
+        record.update(doc=_doc(raw, scrub), signature_found=True, return_annotation="",
+                      parameters=[])
+    else:
+        record["doc"] = _doc(value, scrub)
+        record.update(_signature(value, kind == METHOD, scrub))
+    return record
+
+
+def _suggest(wanted: str, candidates: List[str]) -> str:
+    """` — did you mean 'x'?` for the closest candidate (case-insensitive), else ''."""
+    by_lower: Dict[str, str] = {}
+    for candidate in sorted(candidates):
+        by_lower.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(wanted.lower(), sorted(by_lower), n=1, cutoff=0.6)
+    return f" — did you mean '{by_lower[close[0]]}'?" if close else ""
+
+
+class Resolver:
+    """Elixir module + function name -> (Scope, Python name), or an error message."""
+
+    def __init__(self, names: Any, library: str, elixir_module: str, root: Any) -> None:
+        self.names = names
+        self.library = library
+        self.elixir_module = elixir_module
+        self.root = Scope(names, root, library, "")
+        self.scopes: Dict[str, Scope] = {elixir_module: self.root}
+
+    def scope(self, elixir_module: str) -> Scope:
+        """Walk the segments after the library's module; raise LookupError with a hint."""
+        if elixir_module in self.scopes:
+            return self.scopes[elixir_module]
+        parent_name, _, segment = elixir_module.rpartition(".")
+        parent = self.scope(parent_name)
+        try:
+            child = parent.child(segment)
+        except Exception as exc:
+            raise LookupError(f"{parent.label}.{segment} failed to import: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if child is None:
+            public = set(parent.public_names())
+            options = [s for s, (n, _) in parent.children().items() if n in public]
+            hint = _suggest(segment, options)
+            raise LookupError(f"{parent.label} has no submodule or class for '{segment}'{hint}")
+        self.scopes[elixir_module] = child
+        return child
+
+    def member(self, elixir_module: str, name: str) -> Tuple[Scope, str]:
+        scope = self.scope(elixir_module)
+        if name == "new" and scope.is_class:
+            return scope, "__init__"
+        python_name = scope.members().get(name)
+        if python_name is not None:
+            return scope, python_name
+        for segment, (child_name, value) in scope.children().items():
+            as_function = self.names.function_names([child_name]).get(child_name)
+            if name in (child_name, as_function) and inspect.isclass(value):
+                raise LookupError(f"{scope.label}.{child_name} is a class: call "
+                                  f"{elixir_module}.{segment}.new/N to construct one")
+        mapped = {p: e for e, p in scope.members().items()}
+        if name in mapped:
+            raise LookupError(f"{scope.label}.{name} is named {elixir_module}.{mapped[name]} in "
+                              "Elixir (a safe function name)")
+        public = set(scope.public_names())
+        options = [e for e, p in scope.members().items() if p in public]
+        raise LookupError(f"{scope.label} has no attribute '{name}'{_suggest(name, options)}")
+
+
+def _scope_record(scope: Scope, scrub: Scrubber) -> Dict[str, Any]:
+    return {"python_module": scope.python_module, "qualname": scope.qualname,
+            "is_class": scope.is_class, "doc": _doc(scope.obj, scrub),
+            "file": getattr(sys.modules.get(scope.python_module), "__file__", None) or ""}
+
+
+def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
+    """Every public symbol of the library, and of each public submodule/class one level in."""
+    targets: List[Tuple[str, str]] = []
+    root = resolver.root
+    public = set(root.public_names())
+    members = root.members()
+    targets += [(resolver.elixir_module, e) for e, p in members.items() if p in public]
+    for segment, (name, _) in sorted(root.children().items()):
+        if name not in public:
+            continue
+        module = resolver.elixir_module + "." + segment
+        try:
+            scope = resolver.scope(module)
+        except LookupError:
+            continue
+        targets += _scope_targets(module, scope)
+        if scope.is_class:
+            continue
+        inner_public = set(scope.public_names())
+        for inner_segment, (inner, value) in sorted(scope.children().items()):
+            if inner in inner_public and inspect.isclass(value):
+                targets.append((module + "." + inner_segment, "new"))
+    return targets
+
+
+def _scope_targets(module: str, scope: Scope) -> List[Tuple[str, str]]:
+    """The public members of one scope (a class's own names only, plus `new`)."""
+    public = set(scope.public_names())
+    own = set(vars(scope.obj)) if scope.is_class else public
+    found = [(module, e) for e, p in scope.members().items() if p in public and p in own]
+    return found + ([(module, "new")] if scope.is_class else [])
+
+
+def run(request: Dict[str, Any]) -> Dict[str, Any]:
+    names = _load_names(request["names_path"])
+    scrub = Scrubber(request.get("scrub_roots", []))
+    try:
+        root = importlib.import_module(request["library"])
+    except BaseException as exc:  # SystemExit and friends from a hostile import too
+        return {"import_error": f"{type(exc).__name__}: {exc}",
+                "traceback": scrub("".join(traceback.format_exc(limit=-8)))}
+    resolver = Resolver(names, request["library"], request["elixir_module"], root)
+    targets = [tuple(t) for t in request.get("targets", [])]
+    if request.get("all"):
+        targets = sorted(set(targets) | set(_targets_for_all(resolver)))
+    members, errors = [], []
+    for elixir_module, name in targets:
+        try:
+            scope, python_name = resolver.member(elixir_module, name)
+            record = describe(scope, python_name, scrub)
+        except LookupError as exc:
+            errors.append({"module": elixir_module, "name": name, "message": str(exc)})
+            continue
+        except Exception as exc:
+            errors.append({"module": elixir_module, "name": name, "message":
+                           f"introspecting it failed: {type(exc).__name__}: {exc}"})
+            continue
+        record.update(elixir_module=elixir_module, elixir_name=name)
+        members.append(record)
+    scopes = {m: _scope_record(s, scrub) for m, s in resolver.scopes.items()}
+    return {"members": members, "errors": errors, "scopes": scopes,
+            "python_version": ".".join(map(str, sys.version_info[:3]))}
+
+
+def main(argv: List[str]) -> int:
+    request_path, result_path = argv[1], argv[2]
+    with open(request_path, encoding="utf-8") as handle:
+        request = json.load(handle)
+    _limit_resources(request.get("limits", {}))
+    result_fd = os.open(result_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(2, 1)  # library prints go to stderr; the result goes to its own file
+    sys.stdout = sys.stderr
+    try:
+        result = run(request)
+    except MemoryError:
+        result = {"fatal": "MemoryError: the memory limit was reached"}
+    text = json.dumps(result, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    with os.fdopen(result_fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,132 @@
+"""The static pass: what only the sources say, read with griffe without running them.
+
+Run-time `inspect` reports annotations as evaluated objects (or not at all for C
+code); the `.pyi` stub or `.py` source has them as written. For each Python-defined
+callable the probe located (module file + qualname), this reads just that module's
+files (stub first, then source), never imports anything, and copies the annotations
+and return annotation when the static parameter list matches the run-time one
+exactly. Overloaded stubs are skipped: no single signature is "the" one. A docstring
+missing at run time is taken from the files too. Each copied fact carries its Source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, Source
+
+_DROPS_FIRST = (Member.METHOD, Member.CLASS_METHOD, Member.CLASS)
+
+
+class _Files:
+    """Parsed modules by path (each file is visited at most once per run)."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[Path, Any] = {}
+        self._texts: dict[Path, str] = {}
+
+    def text(self, path: Path) -> str:
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = ""
+        return self._texts[path]
+
+    def module(self, path: Path) -> Any:
+        if path not in self._parsed:
+            self._parsed[path] = _visit(path, self.text(path))
+        return self._parsed[path]
+
+
+def _visit(path: Path, code: str) -> Any:
+    import griffe
+
+    try:
+        return griffe.visit(path.stem, filepath=path, code=code)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _candidates(module_file: str) -> list[tuple[Path, int]]:
+    """The stub and the source of a module file (a `.so` may have a `.pyi` beside it)."""
+    path = Path(module_file)
+    stem = path.name.split(".", 1)[0]
+    found = [(path.with_name(stem + ".pyi"), Source.STUB)]
+    if path.suffix == ".py":
+        found.append((path, Source.SOURCE))
+    return [(p, s) for p, s in found if p.is_file()]
+
+
+def _find(module: Any, qualname: str) -> Any:
+    obj = module
+    for part in qualname.split("."):
+        members = getattr(obj, "members", None)
+        if members is None or part not in members:
+            return None
+        obj = members[part]
+    if getattr(obj, "is_alias", False) or not getattr(obj, "is_function", False):
+        return None
+    return None if getattr(obj, "overloads", None) else obj
+
+
+def _worth_visiting(text: str, name: str) -> bool:
+    """A fast textual pre-check: some `def name(` is annotated and none is an overload.
+
+    Visiting a big module with griffe costs tens of milliseconds; most of numpy's
+    functions are overloaded in stubs and unannotated in sources, so this check keeps
+    the static pass from parsing files that cannot contribute.
+    """
+    annotated = False
+    for match in re.finditer(rf"^([ \t]*)def {re.escape(name)}\(", text, re.MULTILINE):
+        before = text[max(0, match.start() - 200):match.start()].rstrip().rsplit("\n", 1)[-1]
+        if "overload" in before:
+            return False
+        end = text.find(":\n", match.end())
+        header = text[match.end(): end if end != -1 else match.end() + 2000]
+        annotated = annotated or "->" in header or bool(re.search(r"\w\s*:", header))
+    return annotated
+
+
+def _static_function(files: _Files, origin: dict[str, str]) -> tuple[Any, int] | None:
+    name = origin["qualname"].rsplit(".", 1)[-1]
+    for path, source in _candidates(origin["file"]):
+        if not _worth_visiting(files.text(path), name):
+            continue
+        module = files.module(path)
+        function = _find(module, origin["qualname"]) if module is not None else None
+        if function is not None:
+            return function, source
+    return None
+
+
+def _merge(record: dict[str, Any], function: Any, source: int) -> None:
+    params = list(function.parameters)
+    if record["kind"] in _DROPS_FIRST and "staticmethod" not in function.labels and params:
+        params = params[1:]
+    runtime = record["parameters"]
+    if [p.name for p in params] != [p["name"] for p in runtime]:
+        return
+    used = False
+    for fact, param in zip(runtime, params):
+        if param.annotation is not None:
+            fact["annotation"], used = str(param.annotation), True
+    if function.returns is not None and record["kind"] != Member.CLASS:
+        record["return_annotation"], used = str(function.returns), True
+    if used:
+        record["signature_source"] = source
+    if not record.get("doc") and function.docstring is not None:
+        record["doc"], record["doc_source"] = function.docstring.value, source
+
+
+def add_static_facts(result: dict[str, Any]) -> None:
+    """Enrich the probe's member records in place with annotations read from files."""
+    files = _Files()
+    for record in result["members"]:
+        origin = record.get("origin")
+        if origin and record.get("signature_found", True):
+            found = _static_function(files, origin)
+            if found is not None:
+                _merge(record, *found)

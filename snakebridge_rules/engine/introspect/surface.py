@@ -1,0 +1,112 @@
+"""From the probe's facts to an ApiSurface: arity checks and deterministic ordering."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import (
+    ApiSurface,
+    Member,
+    ModuleSurface,
+    Parameter,
+    Source,
+)
+from snakebridge_rules.engine.calls import CallKey, accepted_arities
+from snakebridge_rules.engine.libraries import Library
+
+_POSITIONAL = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
+
+
+@dataclass(frozen=True, order=True)
+class CallError:
+    """One call the environment cannot serve; `call` is "" for library-wide problems."""
+
+    call: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"call": self.call, "message": self.message}
+
+
+def arities_of(record: dict[str, Any]) -> tuple[int, ...]:
+    """The Elixir arities a member accepts under the calling convention (calls.py)."""
+    kind = record["kind"]
+    if kind == Member.ATTRIBUTE:
+        return (0,)
+    if kind == Member.PROPERTY:
+        return (1,)
+    params = record["parameters"]
+    required = sum(1 for p in params if p["kind"] in _POSITIONAL and p["default"] is None)
+    varargs = any(p["kind"] == Parameter.VAR_POSITIONAL for p in params)
+    return accepted_arities(required, varargs, kind == Member.METHOD)
+
+
+def arity_errors(record: dict[str, Any], label: str, wanted: list[CallKey]) -> list[CallError]:
+    """An error for each requested arity the Python signature cannot accept."""
+    accepted = arities_of(record)
+    module = wanted[0].module if wanted else ""
+    shown = " or ".join(f"{module}.{record['elixir_name']}/{a}" for a in accepted)
+    errors = []
+    for call in wanted:
+        if call.arity not in accepted:
+            errors.append(CallError(str(call), (
+                f"{label} cannot be called with {call.arity} argument"
+                f"{'' if call.arity == 1 else 's'} from Elixir: it accepts arity "
+                f"{' or '.join(map(str, accepted))} ({shown})")))
+    return errors
+
+
+def _parameter(fact: dict[str, Any]) -> Parameter:
+    return Parameter(name=fact["name"], kind=fact["kind"], has_default=fact["default"] is not None,
+                     default=fact["default"] or "", annotation=fact["annotation"])
+
+
+def member_message(record: dict[str, Any], arities: tuple[int, ...]) -> Member:
+    """One Member proto; the facts come from run time unless `record` says otherwise."""
+    signature_source = record.get("signature_source", Source.RUNTIME)
+    if not record.get("signature_found", True):
+        signature_source = Source.SOURCE_UNSPECIFIED
+    doc = record.get("doc", "")
+    return Member(
+        python_name=record["python_name"],
+        elixir_name=record["elixir_name"],
+        kind=record["kind"],
+        parameters=[_parameter(p) for p in record["parameters"]],
+        return_annotation=record.get("return_annotation", ""),
+        signature_source=signature_source,
+        doc=doc,
+        doc_source=record.get("doc_source", Source.RUNTIME) if doc else Source.SOURCE_UNSPECIFIED,
+        arities=sorted(set(arities)),
+    )
+
+
+def build_surface(library: Library, result: dict[str, Any],
+                  requested: dict[tuple[str, str], list[CallKey]], eager: bool,
+                  ) -> tuple[ApiSurface, list[CallError]]:
+    """The surface of every resolved member, and the errors of the unresolvable calls."""
+    errors = [CallError(str(call), e["message"]) for e in result["errors"]
+              for call in requested.get((e["module"], e["name"]), [])]
+    members: dict[str, list[Member]] = defaultdict(list)
+    for record in result["members"]:
+        key = (record["elixir_module"], record["elixir_name"])
+        scope = result["scopes"][record["elixir_module"]]
+        label = ".".join(filter(None, (scope["python_module"], scope["qualname"],
+                                       record["python_name"])))
+        wanted = requested.get(key, [])
+        errors += arity_errors(record, label, wanted)
+        arities = tuple(c.arity for c in wanted) if wanted else ()
+        if eager:
+            arities += arities_of(record)
+        members[record["elixir_module"]].append(member_message(record, arities))
+    surface = ApiSurface(library=library.python_module, elixir_module=library.elixir_module)
+    for module in sorted(members):
+        scope = result["scopes"][module]
+        surface.modules.append(ModuleSurface(
+            elixir_module=module, python_module=scope["python_module"],
+            qualname=scope["qualname"], is_class=scope["is_class"], doc=scope["doc"],
+            doc_source=Source.RUNTIME if scope["doc"] else Source.SOURCE_UNSPECIFIED,
+            members=sorted(members[module], key=lambda m: m.python_name),
+        ))
+    return surface, sorted(set(errors))

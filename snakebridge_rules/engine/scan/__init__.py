@@ -1,0 +1,113 @@
+"""The scan action: Elixir sources + library map → the calls into those libraries.
+
+`scan_paths` is the API that `snakebridge scan`, `snakebridge generate` and the build
+adapters share. Parsing happens in bounded worker subprocesses (see pool.py); results
+are sorted so that the output depends only on the files' bytes and the arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Sequence
+
+from snakebridge_rules.engine.libraries import Library
+from snakebridge_rules.engine.scan.paths import SOURCE_SUFFIXES, ScanPathError, collect_files
+from snakebridge_rules.engine.scan.pool import Limits, run_pool
+
+__all__ = ["CallSite", "Diagnostic", "Limits", "SOURCE_SUFFIXES", "ScanPathError",
+           "ScanResult", "collect_files", "scan_paths"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """An error or warning at file:line:column (1-based; columns count characters)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True, order=True)
+class CallSite:
+    """Where one call (`Numpy.mean/1`) was seen; used to word errors, never as a key."""
+
+    file: str
+    line: int
+    column: int
+    call: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    calls: tuple[str, ...]  # sorted, unique call keys
+    locations: tuple[CallSite, ...]
+    errors: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...]
+    files: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> bytes:
+        """The stdout document of `snakebridge scan`: sorted keys, ASCII, one trailing \\n."""
+        document = {"calls": list(self.calls), "files": self.files,
+                    "errors": [d.as_json() for d in self.errors],
+                    "warnings": [d.as_json() for d in self.warnings]}
+        return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")
+
+    def symbol_set(self) -> Any:
+        from snakebridge_rules.engine.artifacts import SymbolSet
+
+        return SymbolSet(calls=list(self.calls))
+
+    def symbol_locations(self) -> Any:
+        from snakebridge_rules._pb.snakebridge.v1 import symbols_pb2 as pb
+
+        return pb.SymbolLocations(
+            locations=[pb.SymbolLocation(call=s.call, file=s.file, line=s.line,
+                                         column=s.column) for s in self.locations],
+            diagnostics=[pb.Diagnostic(severity=severity, file=d.file, line=d.line,
+                                       column=d.column, message=d.message)
+                         for severity, items in ((pb.Diagnostic.ERROR, self.errors),
+                                                 (pb.Diagnostic.WARNING, self.warnings))
+                         for d in items])
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
+               excludes: Iterable[str] = (), *, jobs: Optional[int] = None,
+               limits: Limits = Limits()) -> ScanResult:
+    """Scan files and directories (raises ScanPathError for a missing PATH)."""
+    files = collect_files(paths, excludes)
+    modules = sorted({lib.elixir_module for lib in libraries})
+    replies = run_pool(files, modules, jobs or default_jobs(), limits) if files else {}
+    sites: set[CallSite] = set()
+    errors: set[Diagnostic] = set()
+    warnings: set[Diagnostic] = set()
+    for path in files:
+        reply = replies[path]
+        sites.update(CallSite(path, line, col, call) for line, col, call in reply.get("calls", []))
+        errors.update(Diagnostic(path, *row) for row in reply.get("errors", []))
+        warnings.update(Diagnostic(path, *row) for row in reply.get("warnings", []))
+    return ScanResult(calls=tuple(sorted({s.call for s in sites})),
+                      locations=tuple(sorted(sites, key=lambda s: (s.call, s.file, s.line,
+                                                                    s.column))),
+                      errors=tuple(sorted(errors)), warnings=tuple(sorted(warnings)),
+                      files=len(files))

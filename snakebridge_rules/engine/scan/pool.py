@@ -1,0 +1,137 @@
+"""A pool of parse workers with a wall-clock limit per file and a memory cap per worker.
+
+A file that makes its worker exceed either limit costs only that worker: the pool kills
+it, records an error for the file and starts a fresh worker for the remaining files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import IO, Any, Optional
+
+_BOOT = ("import json, sys; c = json.loads(sys.argv[1]); sys.path[:0] = c['path']; "
+         "from snakebridge_rules.engine.scan.worker import main; main(c)")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file wall-clock seconds and per-worker parse memory (MB above start-up)."""
+
+    timeout: float = 60.0
+    memory_mb: int = 1024
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen[bytes]
+    stderr: IO[bytes]
+    path: Optional[str] = None
+    deadline: float = 0.0
+
+    def send(self, path: str, timeout: float) -> None:
+        assert self.proc.stdin is not None
+        self.path, self.deadline = path, time.monotonic() + timeout
+        self.proc.stdin.write(json.dumps({"path": path}).encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def stop(self, kill: bool) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stdin):
+            if stream is not None and not stream.closed:
+                stream.close()
+        self.stderr.close()
+
+    def crash_note(self) -> str:
+        self.stderr.seek(0)
+        tail = self.stderr.read()[-2000:].decode("utf-8", "replace")
+        return tail
+
+
+def _spawn(config: str) -> _Worker:
+    stderr = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, config],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                            env=_worker_env())
+    return _Worker(proc, stderr)
+
+
+def _worker_env() -> dict[str, str]:
+    """The worker's output must not depend on the caller's locale or hash seed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHON"))}
+    env.update(LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONUTF8="1")
+    return env
+
+
+def _failure(worker: _Worker, limits: Limits, timed_out: bool) -> dict[str, Any]:
+    if timed_out:
+        message = (f"parsing took longer than {limits.timeout:g} s and was stopped "
+                   "(the Elixir grammar goes quadratic on some inputs); raise --parse-timeout"
+                   " if the file is legitimately that large")
+    else:
+        note = worker.crash_note()
+        status = worker.proc.returncode
+        if "alloc" in note or "MemoryError" in note or status < 0:
+            message = (f"the parser crashed (exit status {status}), most likely by exceeding "
+                       f"the memory limit of {limits.memory_mb} MB (the Elixir grammar goes "
+                       "quadratic on some inputs); raise --parse-memory-mb if the file is "
+                       "legitimately that large")
+        else:
+            last = note.strip().splitlines()[-1:] or [""]
+            message = f"parser process failed (exit status {status}) {last[0]}".strip()
+    return {"errors": [[1, 1, message]]}
+
+
+def run_pool(paths: list[str], libraries: list[str], jobs: int,
+             limits: Limits) -> dict[str, dict[str, Any]]:
+    """Scan `paths` on up to `jobs` workers; map each path to its worker reply."""
+    config = json.dumps({"libraries": libraries, "memory_mb": limits.memory_mb,
+                         "path": [p for p in sys.path if p]})
+    pending = list(reversed(paths))
+    replies: dict[str, dict[str, Any]] = {}
+    selector = selectors.DefaultSelector()
+    idle = [_spawn(config) for _ in range(max(1, min(jobs, len(paths))))]
+    try:
+        while pending or selector.get_map():
+            while idle and pending:
+                worker = idle.pop()
+                worker.send(pending.pop(), limits.timeout)
+                selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
+            busy = [key.data for key in selector.get_map().values()]
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = {key.data.path for key, _ in selector.select(wait)}
+            for worker in busy:
+                if worker.path in ready:
+                    line = worker.proc.stdout.readline()
+                    if line:
+                        replies[worker.path] = json.loads(line)
+                        selector.unregister(worker.proc.stdout)
+                        worker.path = None
+                        idle.append(worker)
+                        continue
+                    worker.proc.wait()
+                elif time.monotonic() < worker.deadline:
+                    continue
+                selector.unregister(worker.proc.stdout)
+                replies[worker.path] = _failure(worker, limits, worker.proc.poll() is None)
+                worker.stop(kill=True)
+                if pending:
+                    idle.append(_spawn(config))
+    finally:
+        for key in list(selector.get_map().values()):
+            key.data.stop(kill=True)
+        for worker in idle:
+            worker.stop(kill=False)
+        selector.close()
+    return replies

@@ -1,0 +1,1 @@
+"""Pants 2.17 backend for SnakeBridge (runs inside Pants: Python 3.9 syntax)."""

@@ -1,0 +1,155 @@
+"""`./pants generate-bindings [--check] [--prune] TARGETS`: bindings into the workspace.
+
+Writes each `elixir_bindings` target's generated files and its manifest (manifest ∪ scan,
+or with --prune just the scan). The output directory belongs to the generator, so files
+there that generation no longer produces are deleted. `--check` writes nothing and exits
+1 listing what is stale, for CI. Engine errors are printed as `file:line: message`
+lines and exit 1 (no stack trace). Runs inside Pants (Python 3.9).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import List, Tuple
+
+from pants.engine.console import Console
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    PathGlobs,
+    Workspace,
+)
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule, rule
+from pants.engine.target import Targets
+from pants.option.option_types import BoolOption
+from pants.util.strutil import help_text
+
+from snakebridge_rules.pants.rules import Bindings, BindingsRequest
+from snakebridge_rules.pants.target_types import ElixirBindingsLibrariesField
+
+
+class GenerateBindingsSubsystem(GoalSubsystem):
+    name = "generate-bindings"
+    help = "Write Elixir bindings and their manifests for `elixir_bindings` targets."
+
+    check = BoolOption(
+        default=False,
+        help=help_text(
+            """
+            Write nothing; exit 1 listing the generated files and manifests that are
+            stale or missing (for CI).
+            """
+        ),
+    )
+    prune = BoolOption(
+        default=False,
+        help=help_text(
+            """
+            Drop manifest entries that no scan finds any more (the only way a manifest
+            shrinks), and the bindings generated for them.
+            """
+        ),
+    )
+
+
+class GenerateBindings(Goal):
+    subsystem_cls = GenerateBindingsSubsystem
+    environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How the workspace differs from what generation produces."""
+
+    changed: Tuple[str, ...]  # missing or different: to (re)write
+    extra: Tuple[str, ...]  # generated files no longer produced: to delete
+
+
+@rule
+async def bindings_drift(bindings: Bindings) -> Drift:
+    wanted = await Get(DigestContents, Digest, bindings.generated.digest)
+    wanted_bytes = {c.path: c.content for c in wanted}
+    wanted_bytes[bindings.manifest_path] = bindings.manifest
+    on_disk = await Get(
+        DigestContents,
+        PathGlobs([os.path.join(bindings.output_dir, "**"), bindings.manifest_path]),
+    )
+    disk_bytes = {c.path: c.content for c in on_disk}
+    changed = tuple(sorted(p for p, b in wanted_bytes.items() if disk_bytes.get(p) != b))
+    extra = tuple(sorted(p for p in disk_bytes if p not in wanted_bytes))
+    return Drift(changed, extra)
+
+
+def _fix_command(bindings: Bindings, prune: bool) -> str:
+    return f"./pants generate-bindings{' --prune' if prune else ''} {bindings.address}"
+
+
+def _report_errors(console: Console, all_bindings: Tuple[Bindings, ...]) -> bool:
+    """Print warnings and errors; True when any target failed."""
+    failed = False
+    for bindings in all_bindings:
+        for warning in bindings.warnings:
+            console.print_stderr(f"warning: {warning}")
+        if bindings.errors:
+            failed = True
+            console.print_stderr(f"{bindings.address}: cannot generate bindings:")
+            for error in bindings.errors:
+                console.print_stderr(f"  {error}")
+    return failed
+
+
+def _report_check(
+    console: Console, pairs: List[Tuple[Bindings, Drift]], prune: bool
+) -> int:
+    stale = [(b, d) for b, d in pairs if d.changed or d.extra]
+    for bindings, drift in stale:
+        console.print_stderr(f"{bindings.address}: generated bindings are stale:")
+        for path in drift.changed:
+            console.print_stderr(f"  out of date or missing: {path}")
+        for path in drift.extra:
+            console.print_stderr(f"  no longer generated: {path}")
+        console.print_stderr(f"  fix: {_fix_command(bindings, prune)}")
+    if not stale:
+        console.print_stdout(f"{len(pairs)} bindings target(s) up to date.")
+    return 1 if stale else 0
+
+
+@goal_rule
+async def generate_bindings_goal(
+    targets: Targets,
+    subsystem: GenerateBindingsSubsystem,
+    workspace: Workspace,
+    console: Console,
+) -> GenerateBindings:
+    chosen = [t for t in targets if t.has_field(ElixirBindingsLibrariesField)]
+    all_bindings = await MultiGet(
+        Get(Bindings, BindingsRequest(t.address, prune=subsystem.prune)) for t in chosen
+    )
+    if _report_errors(console, all_bindings):
+        return GenerateBindings(exit_code=1)
+    drifts = await MultiGet(Get(Drift, Bindings, b) for b in all_bindings)
+    pairs = list(zip(all_bindings, drifts))
+    if subsystem.check:
+        return GenerateBindings(exit_code=_report_check(console, pairs, subsystem.prune))
+
+    for bindings, drift in pairs:
+        if not (drift.changed or drift.extra):
+            continue
+        contents = await Get(DigestContents, Digest, bindings.generated.digest)
+        files = [c for c in contents if c.path in drift.changed]
+        if bindings.manifest_path in drift.changed:
+            files.append(FileContent(bindings.manifest_path, bindings.manifest))
+        digest = await Get(Digest, CreateDigest(files))
+        workspace.write_digest(digest, clear_paths=drift.extra)
+        console.print_stdout(
+            f"{bindings.address}: wrote {len(files)} file(s), deleted {len(drift.extra)}"
+        )
+    return GenerateBindings(exit_code=0)
+
+
+def rules():
+    return collect_rules()

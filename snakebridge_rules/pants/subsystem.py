@@ -1,0 +1,28 @@
+"""`[snakebridge]` options: where the engine comes from."""
+
+from __future__ import annotations
+
+from pants.option.option_types import IntOption, StrOption
+from pants.option.subsystem import Subsystem
+from pants.util.strutil import help_text
+
+
+class SnakebridgeSubsystem(Subsystem):
+    options_scope = "snakebridge"
+    help = "Lazy Elixir bindings for Python libraries (the `elixir_bindings` target)."
+
+    engine = StrOption(
+        default="//:snakebridge",
+        help=help_text(
+            """
+            Address of the target whose transitive closure provides the `snakebridge`
+            engine (module `snakebridge_rules.cli`). In this repository it is the engine's
+            own sources; another repository points it at a `python_requirement` on the
+            published `snakebridge` distribution in a resolve of its own (CPython 3.11).
+            """
+        ),
+    )
+    timeout = IntOption(
+        default=600,
+        help="Seconds before one scan, introspect or render process is killed.",
+    )

@@ -1,0 +1,130 @@
+"""The `elixir_bindings` target: what a user declares in a BUILD file.
+
+One target = one set of Elixir sources scanned for calls into some Python libraries, the
+`python_requirement` targets that provide those libraries (their resolve's lockfile is the
+introspection environment), the checked-in manifest and the directory the bindings go to.
+Runs inside Pants (Python 3.9): keep the syntax 3.9-compatible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Tuple
+
+from pants.engine.addresses import Address
+from pants.engine.target import (
+    COMMON_TARGET_FIELDS,
+    InvalidFieldException,
+    MultipleSourcesField,
+    SpecialCasedDependencies,
+    StringField,
+    StringSequenceField,
+    Target,
+)
+from pants.util.strutil import help_text
+
+_LIBRARY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(=[A-Z][A-Za-z0-9_.]*)?$")
+
+
+class ElixirBindingsSourcesField(MultipleSourcesField):
+    """The Elixir files scanned for calls (the codegen input)."""
+
+    default = ("lib/**/*.ex", "lib/**/*.exs", "test/**/*.exs")
+    expected_file_extensions = (".ex", ".exs")
+    help = help_text(
+        """
+        The Elixir sources scanned for calls into the bound Python libraries. Generated
+        files under `output_dir` are never scanned.
+        """
+    )
+
+
+class ElixirBindingsLibrariesField(StringSequenceField):
+    alias = "libraries"
+    required = True
+    help = help_text(
+        """
+        The Python modules to bind, each `pymod` (Elixir module by camelizing each dotted
+        segment: `numpy.linalg` -> `Numpy.Linalg`) or `pymod=ElixirModule` (`numpy=NP`).
+        """
+    )
+
+    @classmethod
+    def compute_value(
+        cls, raw_value: Tuple[str, ...] | None, address: Address
+    ) -> Tuple[str, ...] | None:
+        value = super().compute_value(raw_value, address)
+        for library in value or ():
+            if not _LIBRARY.match(library):
+                raise InvalidFieldException(
+                    f"{address}: `{cls.alias}` entry {library!r} is not `pymod` or "
+                    "`pymod=ElixirModule`"
+                )
+        return value
+
+
+class ElixirBindingsRequirementsField(SpecialCasedDependencies):
+    alias = "python_requirements"
+    required = True
+    help = help_text(
+        """
+        Addresses of the `python_requirement` targets that provide the libraries. They must
+        share one resolve; the introspection environment is a PEX built from that resolve's
+        lockfile with just these requirements.
+        """
+    )
+
+
+class ElixirBindingsManifestField(StringField):
+    alias = "manifest"
+    default = "snakebridge.manifest"
+    help = help_text(
+        """
+        The accumulator manifest (relative to this BUILD file): every call ever bound, one
+        per line. `generate-bindings` rewrites it as manifest + scan; only `--prune` drops
+        entries. A missing file counts as empty.
+        """
+    )
+
+
+class ElixirBindingsOutputDirField(StringField):
+    alias = "output_dir"
+    default = "lib/snakebridge_generated"
+    help = help_text(
+        """
+        Where the generated Elixir files go, relative to this BUILD file. The directory
+        belongs to the generator: `generate-bindings` deletes stale generated files there.
+        """
+    )
+
+
+class ElixirBindingsGeneratedSourcesField(MultipleSourcesField):
+    """The type of the generated files (never set in a BUILD file).
+
+    It exists so that `GenerateSourcesRequest` has an output type: `export-codegen` and
+    shell-command/adhoc-tool dependencies ask for it through codegen.
+    """
+
+    alias = "_snakebridge_generated"
+
+
+class ElixirBindingsTarget(Target):
+    alias = "elixir_bindings"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        ElixirBindingsSourcesField,
+        ElixirBindingsLibrariesField,
+        ElixirBindingsRequirementsField,
+        ElixirBindingsManifestField,
+        ElixirBindingsOutputDirField,
+    )
+    help = help_text(
+        """
+        Elixir bindings for the Python calls found in Elixir sources, generated lazily: only
+        the symbols the code calls (plus the manifest) are introspected and rendered.
+
+        `./pants generate-bindings` writes them into `output_dir` with the manifest;
+        `./pants export-codegen` writes them to dist/codegen; shell commands and adhoc tools
+        that depend on this target get them in their sandbox.
+        """
+    )

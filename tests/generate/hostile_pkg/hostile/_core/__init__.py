@@ -1,0 +1,6 @@
+"""_core: private twin."""
+
+
+def which():
+    """Which module."""
+    return "_core"

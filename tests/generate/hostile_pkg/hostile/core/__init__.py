@@ -1,0 +1,6 @@
+"""core: public twin."""
+
+
+def which():
+    """Which module."""
+    return "core"

@@ -1,0 +1,232 @@
+"""`snakebridge generate` for real: scan + introspect (in the library's own interpreter)
++ render, in a fresh process; bad input named by Elixir file:line with nothing written;
+byte-identical output across checkouts and environments."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+STATS = """defmodule Stats do
+  alias Numpy.Linalg
+
+  def mean(xs), do: Numpy.mean(xs)
+  def spread(xs), do: xs |> Numpy.std(ddof: 1)
+  def norm(m), do: Linalg.norm(m)
+  def gen, do: Numpy.Random.default_rng(42)
+end
+"""
+
+
+def _project(root: Path, extra: str = "") -> Path:
+    (root / "lib").mkdir(parents=True)
+    (root / "lib" / "stats.ex").write_text(STATS)
+    if extra:
+        (root / "lib" / "bad.ex").write_text(extra)
+    return root
+
+
+def _generate(cli, root: Path, python: str, *extra: str, env=None):
+    return cli("generate", "--library", "numpy", "--python", python, "--out", "gen",
+               "--manifest", "bindings.manifest", *extra, "lib", cwd=root, env=env)
+
+
+def _tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under `root`: bytes, mode and mtime."""
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode,
+                                             p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------ hostile package
+
+
+@pytest.fixture(scope="session")
+def hostile_generated(tmp_path_factory, hostile_python, cli, elixir):
+    python = hostile_python
+    work = tmp_path_factory.mktemp("hostile-generated")
+    (work / "manifest").write_text("Hostile.Core_.which/0\n")  # private: not in --all
+    done = cli("generate", "--library", "hostile", "--python", python, "--out", "gen", "--all",
+               "--manifest", "manifest", cwd=work)
+    assert done.returncode == 0, done.stderr
+    modules = ["Hostile", "Hostile.Core", "Hostile.Core_", "Hostile.Thing"]
+    return python, work / "HOSTILE_MARKER", work, elixir([work / "gen"], modules, work)
+
+
+def test_hostile_package_compiles_clean_and_runs_nothing(hostile_generated) -> None:
+    _, marker, work, check = hostile_generated
+    assert check.unformatted == []
+    assert not marker.exists()
+    assert {p.name for p in (work / "gen" / "hostile").iterdir()} == {
+        "core.ex", "core_.ex", "thing.ex"}
+
+
+def test_hostile_docs_round_trip_exactly(hostile_generated) -> None:
+    python, _, _, check = hostile_generated
+    script = ("import hostile, inspect, json; print(json.dumps({n: inspect.getdoc("
+              "getattr(hostile, n) if n else hostile) for n in ['', 'end', 'max']}))")
+    want = json.loads(subprocess.run([python, "-c", script], capture_output=True,
+                                     text=True, check=True).stdout)
+    docs = check.docs["Hostile"]
+    assert docs[""] == want[""]
+    assert docs["end_/2"] == want["end"] and "\x1b" in docs["end_/2"]
+    assert docs["max/3"] == want["max"]
+
+
+def test_hostile_bindings_call_python_by_original_names(hostile_generated) -> None:
+    python, _, work, check = hostile_generated
+    env = {**os.environ, "SNAKEBRIDGE_PYTHON": python, "SNAKEBRIDGE_POOL_SIZE": "1"}
+    done = subprocess.run(["elixir", "-pa", str(check.ebin), str(HERE / "hostile_calls.exs")],
+                          capture_output=True, text=True, env=env, cwd=work, timeout=120,
+                          check=False)
+    assert done.stdout.strip().splitlines()[-1:] == ["ok"], done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------ numpy, lazily
+
+
+def test_lazy_numpy_bindings_compile(tmp_path, cli, elixir, numpy_python) -> None:
+    root = _project(tmp_path / "p")
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.relative_to(root / "gen").as_posix() for p in (root / "gen").rglob("*.ex"))
+    assert files == ["numpy.ex", "numpy/linalg.ex", "numpy/random.ex"]
+    check = elixir([root / "gen"], ["Numpy", "Numpy.Linalg", "Numpy.Random"], tmp_path)
+    assert check.unformatted == []
+    assert set(check.docs["Numpy"]) >= {"mean/2", "mean!/2", "std/2", "std!/2"}
+    manifest = (root / "bindings.manifest").read_text().splitlines()
+    assert [line for line in manifest if not line.startswith("#")] == [
+        "Numpy.Linalg.norm/1", "Numpy.Random.default_rng/1", "Numpy.mean/1", "Numpy.std/2"]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("defmodule Bad do\n  def f(xs),\n    do: Numpy.meen(xs)\nend\n",
+     "lib/bad.ex:3: Numpy.meen/1: numpy has no attribute 'meen' — did you mean 'mean'?"),
+    ("defmodule Bad do\n  def f(xs), do: Numpy.mean(xs, 1, 2)\nend\n",
+     "lib/bad.ex:2: Numpy.mean/3: "),
+])
+def test_bad_calls_name_file_and_line_and_write_nothing(tmp_path, cli, numpy_python,
+                                                        source, expected) -> None:
+    root = _project(tmp_path / "p")
+    assert _generate(cli, root, numpy_python).returncode == 0
+    before = _tree(root)
+    (root / "lib" / "bad.ex").write_text(source)
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 1
+    assert expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert {k: v for k, v in _tree(root).items() if k != "lib/bad.ex"} == before
+
+
+def test_arity_error_says_which_arities_work(tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p", "defmodule Bad do\n  def f, do: Numpy.mean(1, 2, 3)\nend\n")
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 1 and "arity 1 or 2" in done.stderr, done.stderr
+    assert not (root / "gen").exists() and not (root / "bindings.manifest").exists()
+
+
+def test_bad_manifest_entry_points_into_the_manifest(tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p")
+    (root / "bindings.manifest").write_text("# comment\nNumpy.mean/1\nNumpy.meen/1\n")
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 1
+    assert "bindings.manifest:3: Numpy.meen/1: numpy has no attribute 'meen'" in done.stderr
+    (root / "bindings.manifest").write_text("Numpy.mean/1\nnot a key\n")
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 1 and "bindings.manifest:2: " in done.stderr, done.stderr
+
+
+def test_library_not_importable(tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p", "defmodule Bad do\n  def f, do: Nosuchlib.f()\nend\n")
+    done = cli("generate", "--library", "nosuchlib", "--python", numpy_python, "--out", "gen",
+               "lib", cwd=root)
+    assert done.returncode == 1
+    assert "nosuchlib is not importable" in done.stderr and numpy_python in done.stderr
+    assert not (root / "gen").exists()
+
+
+def _checkout(root: Path) -> dict[str, str]:
+    """A copy of the engine at `root` (another checkout path); the env that runs it."""
+    shutil.copytree(REPO / "snakebridge_rules", root / "engine" / "snakebridge_rules",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return {**os.environ, "PYTHONPATH": str(root / "engine")}
+
+
+def test_generation_is_byte_identical_across_checkouts_and_environments(
+        tmp_path, cli, numpy_python) -> None:
+    trees = []
+    settings = [("0", "UTC", "C", 0o022), ("4242", "Asia/Kolkata", "C.UTF-8", 0o077)]
+    for n, (seed, tz, locale, umask) in enumerate(settings):
+        checkout = tmp_path / f"checkout-{n}" / ("deeper/" * n)
+        env = {**_checkout(checkout), "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": locale}
+        where = subprocess.run([numpy_python, "-c", "import snakebridge_rules as s; "
+                                "print(s.__file__)"], env=env, capture_output=True, text=True,
+                               check=True).stdout
+        assert where.startswith(str(checkout))
+        root = _project(checkout / "p")
+        old = os.umask(umask)
+        try:
+            done = _generate(cli, root, numpy_python, env=env)
+        finally:
+            os.umask(old)
+        assert done.returncode == 0, done.stderr
+        trees.append({k: v[:2] for k, v in _tree(root).items()})
+    assert trees[0] == trees[1]
+
+
+def test_rerun_rewrites_nothing(tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p")
+    assert _generate(cli, root, numpy_python).returncode == 0
+    before = _tree(root)
+    assert _generate(cli, root, numpy_python).returncode == 0
+    assert _tree(root) == before
+
+
+def test_render_of_an_introspected_surface_matches_generate(tmp_path, cli,
+                                                            numpy_python) -> None:
+    root = _project(tmp_path / "p")
+    assert _generate(cli, root, numpy_python).returncode == 0
+    (root / "empty.symbols").write_bytes(b"")  # an empty SymbolSet: the manifest says all
+    done = cli("introspect", "--library", "numpy", "--python", numpy_python, "--manifest",
+               "bindings.manifest", "--symbols", "empty.symbols",
+               "-o", "numpy.surface", cwd=root)
+    assert done.returncode == 0, done.stderr
+    done = cli("render", "--out", "rendered", "numpy.surface", cwd=root)
+    assert done.returncode == 0, done.stderr
+    generated = {k: v[0] for k, v in _tree(root / "gen").items()}
+    assert {k: v[0] for k, v in _tree(root / "rendered").items()} == generated
+
+
+def test_render_rejects_a_file_that_is_not_a_surface(tmp_path, cli) -> None:
+    (tmp_path / "x.surface").write_bytes(b"\xff\xff\xff")
+    done = cli("render", "--out", "out", "x.surface", cwd=tmp_path)
+    assert done.returncode == 1 and "x.surface" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_promote_merges_ledger_into_manifest(tmp_path, cli) -> None:
+    (tmp_path / "m").write_text("Numpy.mean/1\n")
+    (tmp_path / "ledger").write_text("Numpy.var/1\nNumpy.mean/1\nNumpy.var/1\n")
+    done = cli("promote", "ledger", "--manifest", "m", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "m").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == ["Numpy.mean/1", "Numpy.var/1"]
+    (tmp_path / "ledger").write_text("Numpy.var/1\n???\n")
+    done = cli("promote", "ledger", "--manifest", "m", cwd=tmp_path)
+    assert done.returncode == 1 and "ledger:2: " in done.stderr
+
+
+def test_manifest_symbols_are_generated_without_sources(tmp_path, cli, numpy_python) -> None:
+    (tmp_path / "m").write_text("Numpy.Linalg.inv/1\n")
+    done = cli("generate", "--library", "numpy", "--python", numpy_python, "--out", "gen",
+               "--manifest", "m", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "def inv(a, opts" in (tmp_path / "gen" / "numpy" / "linalg.ex").read_text()

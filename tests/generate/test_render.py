@@ -1,0 +1,90 @@
+"""The renderer on hand-built surfaces: compiles with the runtime under
+`--warnings-as-errors`, is `mix format`-clean, runs nothing at compile time, and
+carries every docstring exactly (read back through `Code.fetch_docs`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snakebridge_rules.engine.generate import render_surfaces, write_outputs
+from snakebridge_rules.engine.generate.members import function_of
+
+
+def test_output_is_mix_format_clean(rendered) -> None:
+    assert rendered.check.unformatted == []
+
+
+def test_long_forms_are_exercised(rendered) -> None:
+    """The fuzz surfaces must reach every broken layout, or the check above is weak."""
+    text = "\n".join(p.read_text() for p in rendered.out.rglob("*.ex"))
+    assert "  import Kernel,\n    except: [\n" in text
+    assert "\n        ) :: {:ok," in text  # broken @spec head
+    assert "\n      ) do\n" in text  # broken def head
+    assert " ::\n          {:ok, " in text  # @spec broken after ::
+    assert "    SnakeBridge.Runtime.call_function(\n" in text
+
+
+def test_docstrings_cannot_run_code_at_compile_time(rendered) -> None:
+    assert not rendered.marker.exists()
+    source = (rendered.out / "hostile.ex").read_text()
+    assert '"""' not in source.replace('\\"\\"\\"', "")
+    assert "~S" not in source.replace('~S\\"', "")
+    assert "#{" not in source.replace("\\#{", "")
+
+
+def test_docs_round_trip_exactly(rendered) -> None:
+    for surface in rendered.surfaces:
+        for module in surface.modules:
+            docs = rendered.check.docs[module.elixir_module]
+            if module.doc:
+                assert docs[""] == module.doc
+            for member in module.members:
+                function = function_of(module, member)
+                key = f"{function.name}/{function.arity}"
+                assert docs[key] == function.doc, (module.elixir_module, key)
+
+
+def test_unsafe_names_are_mapped_and_python_names_kept(rendered) -> None:
+    source = (rendered.out / "hostile.ex").read_text()
+    for elixir, python in [("end_", "end"), ("uppercase", "Uppercase"), ("cafu00e9", "café"),
+                           ("module_info_", "module_info"), ("do_", "do")]:
+        assert f"  def {elixir}(" in source
+        assert f'SnakeBridge.Runtime.call_function("hostile", "{python}"' in source
+    assert "import Kernel, except: [" in source and "max: 2" in source
+    assert "__MODULE__.case(" in source and "__MODULE__.def(" in source
+    assert (rendered.out / "hostile" / "core.ex").exists()
+    assert (rendered.out / "hostile" / "core_.ex").exists()
+
+
+def test_calling_convention(rendered) -> None:
+    source = (rendered.out / "hostile.ex").read_text()
+    # positional-only with a default travels in opts and is named for the runtime
+    assert ('call_function("hostile", "round", [x | rest], opts, ["ndigits"])' in source)
+    thing = (rendered.out / "hostile" / "thing.ex").read_text()
+    assert 'call_function("hostile", "Thing", [size], opts)' in thing
+    assert "def grow(ref, by, ref_, opts \\\\ []) do" in thing
+    assert 'call_method(ref, "grow", [by, ref_], opts)' in thing
+    assert 'get_property(ref, "size")' in thing
+    assert 'call_function("hostile", "Thing.make", [n], opts)' in thing
+    assert "@spec new(integer(), keyword()) ::" in thing
+
+
+def test_rendering_is_deterministic_and_idempotent(rendered, tmp_path: Path) -> None:
+    files = render_surfaces(list(reversed(rendered.surfaces)))
+    assert files == render_surfaces(rendered.surfaces)
+    out = tmp_path / "out"
+    first = write_outputs(out, files)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ex")}
+    second = write_outputs(out, files)
+    assert first.written and not second.written and second.unchanged == first.written
+    assert mtimes == {p: p.stat().st_mtime_ns for p in out.rglob("*.ex")}
+
+
+def test_stale_generated_files_are_removed_and_others_kept(rendered, tmp_path: Path) -> None:
+    files = render_surfaces(rendered.surfaces)
+    write_outputs(tmp_path, files)
+    (tmp_path / "mine.ex").write_text("defmodule Mine do\nend\n")
+    smaller = {k: v for k, v in files.items() if not k.startswith("hostile")}
+    report = write_outputs(tmp_path, smaller)
+    assert "hostile.ex" in report.removed and not (tmp_path / "hostile.ex").exists()
+    assert (tmp_path / "mine.ex").exists()

@@ -1,0 +1,174 @@
+"""Pants against a real REAPI cache: a second checkout gets every binding process from it.
+
+Checkout A ("CI") builds the example's bindings with an empty local store and writes to
+BuildGrid; checkout B ("a laptop"), a copy at another path with its own empty local
+store and named caches, builds them again. Every scan/introspect/render process in B
+must be served by the remote cache (workunit metadata `source == "HitRemotely"`, via
+Pants' own workunit_logger backend) and `export-codegen` must write the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.buildgrid import BuildGrid
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = "examples/numpy_stats"
+TARGET_TYPE = "elixir_bindings"
+# The engine subcommands the backend runs as separate processes (issue 4, item 3).
+STEPS = ("scan", "introspect", "render", "generate")
+REQUIRED_STEPS = {"scan", "introspect", "render"}
+WORKUNIT_LOGGER = "pants.backend.experimental.tools.workunit_logger"
+
+
+def _backend_missing() -> str:
+    """Why the Pants side is not there yet ('' when it is)."""
+    if not (REPO / "snakebridge_rules" / "pants" / "register.py").is_file():
+        return "snakebridge_rules/pants/register.py (the Pants backend) does not exist yet"
+    build = REPO / EXAMPLE / "BUILD"
+    if not build.is_file() or TARGET_TYPE not in build.read_text():
+        return f"{EXAMPLE}/BUILD declares no `{TARGET_TYPE}` target yet"
+    return ""
+
+
+# Checked before the BuildGrid fixture starts, so a missing backend costs nothing.
+_MISSING = _backend_missing()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(_MISSING), reason=f"Pants backend not ready: {_MISSING}"),
+]
+
+
+@dataclass(frozen=True)
+class BindingProcess:
+    """One engine process of a Pants run, and where its result came from."""
+
+    step: str
+    description: str
+    source: str  # Ran | HitLocally | HitRemotely
+
+
+def _checkout(dest: Path) -> Path:
+    """Copy the repo's files (tracked and untracked, minus .gitignore'd) to DEST.
+
+    The Pants bootstrap (venv + Pex CLI) is shared through a symlink: it is a tool
+    install, not build state, and pants.toml finds the Pex CLI under the build root.
+    """
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listing.split("\0")):
+        src, dst = REPO / rel, dest / rel
+        if src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    bootstrap = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
+    (dest / ".pants-bootstrap").symlink_to(bootstrap, target_is_directory=True)
+    return dest
+
+
+def _bootstrap() -> None:
+    """Create the shared Pants bootstrap once (./pants does it on first use)."""
+    proc = subprocess.run(
+        [str(REPO / "pants"), "--no-pantsd", "--version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"./pants --version failed:\n{proc.stderr[-3000:]}")
+
+
+def _export_codegen(checkout: Path, state: Path, server: BuildGrid) -> list[BindingProcess]:
+    """Run `export-codegen` on the example with fresh local caches; its engine processes."""
+    logdir = state / "workunits"
+    logdir.mkdir(parents=True)
+    args = [
+        str(checkout / "pants"),
+        "--no-pantsd",
+        f"--local-store-dir={state / 'lmdb_store'}",
+        f"--named-caches-dir={state / 'named_caches'}",
+        f"--backend-packages=+['{WORKUNIT_LOGGER}']",
+        "--workunit-logger-enabled",
+        f"--workunit-logger-logdir={logdir}",
+        # Give the uploads of the first run time to finish before Pants exits.
+        "--session-end-tasks-timeout=120",
+        "--stats-log",
+        *server.pants_flags(),
+        f"--filter-target-type={TARGET_TYPE}",
+        "export-codegen",
+        f"{EXAMPLE}::",
+    ]
+    proc = subprocess.run(args, cwd=checkout, capture_output=True, text=True, timeout=1200)
+    if proc.returncode != 0:
+        pytest.fail(
+            f"pants export-codegen in {checkout} exited {proc.returncode}:\n{proc.stderr[-4000:]}"
+        )
+    (log,) = logdir.glob("*.json")
+    return _binding_processes(json.loads(log.read_text()))
+
+
+def _binding_processes(workunits: list[dict]) -> list[BindingProcess]:
+    """The `process` workunits that ran an engine subcommand, in a stable order."""
+    found = []
+    for unit in workunits:
+        metadata = unit.get("metadata") or {}
+        if unit.get("name") != "process" or "definition" not in metadata:
+            continue
+        step = _engine_step(json.loads(metadata["definition"]).get("argv", []))
+        if step:
+            found.append(BindingProcess(step, unit.get("description", ""), metadata["source"]))
+    return sorted(found, key=lambda p: (p.step, p.description))
+
+
+def _engine_step(argv: list[str]) -> str:
+    """The engine subcommand an argv runs ('' for any other process).
+
+    A subcommand counts only after an argument naming the engine (the `snakebridge`
+    entry point, a PEX or `-m snakebridge_rules.cli`), so unrelated tools' `scan` or
+    `render` arguments are not mistaken for ours.
+    """
+    for index, arg in enumerate(argv):
+        if arg in STEPS and any("snakebridge" in prior for prior in argv[:index]):
+            return arg
+    return ""
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under ROOT (relative path -> bytes)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_second_checkout_gets_every_binding_process_from_buildgrid(
+    buildgrid: BuildGrid, tmp_path: Path
+) -> None:
+    _bootstrap()
+    first = _checkout(tmp_path / "ci" / "repo")
+    second = tmp_path / "laptop" / "src" / "snakebridge"
+    shutil.copytree(first, second, symlinks=True)
+
+    cold = _export_codegen(first, tmp_path / "state-ci", buildgrid)
+    steps = {p.step for p in cold}
+    assert steps >= REQUIRED_STEPS, f"no {REQUIRED_STEPS - steps} process in {cold}"
+    assert all(p.source == "Ran" for p in cold), f"the cache was not empty: {cold}"
+
+    warm = _export_codegen(second, tmp_path / "state-laptop", buildgrid)
+    misses = [p for p in warm if p.source != "HitRemotely"]
+    assert not misses, f"not served by the remote cache at the second checkout: {misses}"
+    assert [(p.step, p.description) for p in warm] == [(p.step, p.description) for p in cold]
+
+    exported = _tree(first / "dist" / "codegen")
+    assert exported, "export-codegen wrote nothing"
+    assert _tree(second / "dist" / "codegen") == exported

@@ -1,0 +1,1 @@
+"""Shared test infrastructure (real servers and tools, started on demand)."""
