@@ -1,7 +1,8 @@
 """A synthetic but realistic Elixir corpus for the scan benchmark.
 
 Real application code mixes a few library calls into much ordinary code: module docs
-in heredocs, aliases, pipes, sigils, nested `case`/`with`/`fn` blocks and comments. The
+in heredocs, aliases, pipes, sigils, nested `case`/`with`/`fn` blocks and comments, and
+only some modules of an app call the Python library at all (`library_share`). The
 generator is seeded, so the same size always gives the same bytes (and the same
 expected calls), which makes the benchmark's figures comparable between runs.
 """
@@ -13,21 +14,26 @@ from pathlib import Path
 
 _FUNS = ["mean", "sqrt", "dot", "zeros", "clip", "arange", "std", "var", "argmax", "where"]
 _WORDS = ["alpha", "beta", "gamma", "delta", "record", "value", "state", "acc", "item"]
+# The modules a generated module calls: the bound library (numpy as Numpy, NP, and its
+# Linalg alias) or, in modules that do not use it, an app's own modules of the same shape.
+LIBRARY_NAMES = {"lib": "Numpy", "short": "NP", "sub": "Numpy.Linalg"}
+OTHER_NAMES = {"lib": "Bench.Stats", "short": "St", "sub": "Bench.Matrix"}
 
 
-def _function(rng: random.Random, index: int) -> str:
+def _function(rng: random.Random, index: int, names: dict[str, str]) -> str:
     """One `def` with the shapes that stress a scanner: pipes, captures, nested blocks."""
     fun = rng.choice(_FUNS)
     word = rng.choice(_WORDS)
+    lib, short = names["lib"], names["short"]
     return f'''
   @doc """
   Computes the {word} of the input (step {index}).
 
-  Text like Numpy.{fun}(x) here is documentation and must never count.
+  Text like {lib}.{fun}(x) here is documentation and must never count.
   """
   @spec step_{index}(list(number()), keyword()) :: {{:ok, term()}} | {{:error, term()}}
   def step_{index}(values, opts \\\\ []) when is_list(values) do
-    # a comment mentioning Numpy.{fun}(values) that is not a call
+    # a comment mentioning {lib}.{fun}(values) that is not a call
     scale = Keyword.get(opts, :scale, {index % 7 + 1})
     label = ~s(step #{{Integer.to_string({index})}} of #{{length(values)}})
 
@@ -35,8 +41,8 @@ def _function(rng: random.Random, index: int) -> str:
          shifted <- Enum.map({word}, &(&1 * scale)) do
       result =
         shifted
-        |> Numpy.{fun}(axis: 0)
-        |> Linalg.norm()
+        |> {lib}.{fun}(axis: 0)
+        |> {names["sub"].rpartition(".")[2]}.norm()
         |> then(fn x -> x + 1 end)
 
       case Map.get(%{{label: label}}, :label) do
@@ -45,7 +51,7 @@ def _function(rng: random.Random, index: int) -> str:
 
         text when is_binary(text) ->
           Logger.debug("#{{text}}: #{{inspect(result)}}")
-          {{:ok, {{result, &NP.Random.normal/2, String.upcase(~S"no #{{call}} here")}}}}
+          {{:ok, {{result, &{short}.Random.normal/2, String.upcase(~S"no #{{call}} here")}}}}
       end
     else
       {{:error, reason}} -> {{:error, {{:step_{index}, reason}}}}
@@ -54,19 +60,21 @@ def _function(rng: random.Random, index: int) -> str:
 '''
 
 
-def module_source(rng: random.Random, index: int, functions: int) -> str:
+def module_source(rng: random.Random, index: int, functions: int,
+                  names: dict[str, str]) -> str:
     """One module: moduledoc, aliases, helper, then `functions` generated functions."""
-    body = "".join(_function(rng, index * 1000 + i) for i in range(functions))
+    body = "".join(_function(rng, index * 1000 + i, names) for i in range(functions))
+    lib, short = names["lib"], names["short"]
     return f'''defmodule Bench.App{index}.Worker do
   @moduledoc """
-  Worker {index}: calls into numpy through generated bindings.
+  Worker {index}: calls into {lib} through generated bindings.
 
-      iex> Numpy.mean([1, 2, 3])
+      iex> {lib}.mean([1, 2, 3])
       2.0
   """
   use GenServer
-  alias Numpy.Linalg
-  alias Numpy, as: NP
+  alias {names["sub"]}
+  alias {lib}, as: {short}
   alias Bench.App{index}.{{Repo, Cache}}
   require Logger
 
@@ -81,7 +89,7 @@ def module_source(rng: random.Random, index: int, functions: int) -> str:
   defp validate(values), do: {{:ok, values}}
 
   def handle_call({{:compute, values}}, _from, state) do
-    reply = values |> Enum.filter(&is_number/1) |> Numpy.array() |> NP.sum()
+    reply = values |> Enum.filter(&is_number/1) |> {lib}.array() |> {short}.sum()
     Cache.put(Repo, reply, @timeout)
     {{:reply, reply, state}}
   end
@@ -89,14 +97,20 @@ def module_source(rng: random.Random, index: int, functions: int) -> str:
 '''
 
 
-def write_corpus(directory: Path, size_mb: float, seed: int = 2) -> int:
-    """Write modules under `directory` until they total `size_mb`; return the byte count."""
+def write_corpus(directory: Path, size_mb: float, library_share: float = 0.25,
+                 seed: int = 2) -> int:
+    """Write modules under `directory` until they total `size_mb`; return the byte count.
+
+    A `library_share` of the modules call the library; the others have the same shapes
+    calling the app's own modules.
+    """
     rng = random.Random(seed)
     target = int(size_mb * 1024 * 1024)
     total = 0
     index = 0
     while total < target:
-        data = module_source(rng, index, rng.randint(4, 40)).encode()
+        names = LIBRARY_NAMES if rng.random() < library_share else OTHER_NAMES
+        data = module_source(rng, index, rng.randint(4, 40), names).encode()
         path = directory / f"app{index // 100:03d}" / f"worker_{index:05d}.ex"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

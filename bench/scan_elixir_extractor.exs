@@ -5,13 +5,14 @@
 #   elixir bench/scan_elixir_extractor.exs LISTFILE ROOT1[,ROOT2...]
 #
 # LISTFILE has one source path per line. Prints one JSON-like summary line:
-#   {"bytes": N, "seconds": S, "files": N, "errors": N, "calls": [..sorted keys..]}
+#   {"bytes": N, "seconds": S, "cpu_seconds": C, "files": N, "errors": N, "calls": [...]}
 # The loop lives in a module so that it is compiled, not interpreted.
 defmodule ScanBench.ElixirExtractor do
   def run(list_file, roots) do
     paths = list_file |> File.read!() |> String.split("\n", trim: true)
     roots = String.split(roots, ",", trim: true)
     start = System.monotonic_time(:microsecond)
+    {cpu_start, _} = :erlang.statistics(:runtime)
 
     {bytes, errors, calls} =
       Enum.reduce(paths, {0, 0, MapSet.new()}, fn path, {bytes, errors, calls} ->
@@ -24,10 +25,12 @@ defmodule ScanBench.ElixirExtractor do
       end)
 
     seconds = (System.monotonic_time(:microsecond) - start) / 1_000_000
+    {cpu_end, _} = :erlang.statistics(:runtime)
     keys = calls |> MapSet.to_list() |> Enum.sort() |> Enum.map(&inspect/1) |> Enum.join(",")
 
     IO.puts(
-      ~s({"bytes": #{bytes}, "seconds": #{seconds}, "files": #{length(paths)}, ) <>
+      ~s({"bytes": #{bytes}, "seconds": #{seconds}, "cpu_seconds": #{(cpu_end - cpu_start) / 1000}, ) <>
+        ~s("files": #{length(paths)}, ) <>
         ~s("errors": #{errors}, "calls": [#{keys}]})
     )
   end

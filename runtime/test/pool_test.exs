@@ -2,6 +2,7 @@ defmodule SnakeBridge.PoolTest do
   # Concurrency over four workers, and every way a worker can fail.
   use ExUnit.Case
   import ExUnit.CaptureLog
+  require Logger
   import SnakeBridge.TestHelpers
 
   alias SnakeBridge.{Pool, Runtime, WorkerError}
@@ -49,6 +50,7 @@ defmodule SnakeBridge.PoolTest do
         assert System.monotonic_time(:millisecond) - started < 2_000
         for result <- results, do: assert({:error, %WorkerError{reason: :exited}} = result)
         assert pool_full()
+        Logger.flush()
       end)
 
     assert log =~ "exited with status"
@@ -57,6 +59,8 @@ defmodule SnakeBridge.PoolTest do
   end
 
   test "a call that sleeps past its timeout gets a WorkerError; its worker is replaced" do
+    before = Pool.workers()
+
     log =
       capture_log(fn ->
         started = System.monotonic_time(:millisecond)
@@ -67,7 +71,9 @@ defmodule SnakeBridge.PoolTest do
                  )
 
         assert System.monotonic_time(:millisecond) - started < 1_500
+        assert eventually(fn -> length(Pool.workers() -- before) == 1 end)
         assert pool_full()
+        Logger.flush()
       end)
 
     assert log =~ "timed out"
@@ -107,6 +113,7 @@ defmodule SnakeBridge.PoolTest do
         assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, 500)
         assert eventually(fn -> not Enum.member?(Pool.workers(), other) end)
         assert pool_full()
+        Logger.flush()
       end)
 
     assert log =~ "not an answer"
@@ -143,6 +150,7 @@ defmodule SnakeBridge.PoolTest do
 
           assert message =~ "/nonexistent/python"
           GenServer.stop(pid)
+          Logger.flush()
         end)
 
       assert log =~ "cannot start Python worker"

@@ -93,13 +93,15 @@ def _manifest_lines(path: Path) -> dict[str, int]:
     return {str(entry.call): entry.line for entry in reversed(read_manifest(path))}
 
 
-def _where(call: str, locations: dict[str, list[str]], manifest: Path,
-           in_manifest: dict[str, int], target: str) -> list[str]:
+def _where(call: str, locations: dict[str, list[tuple[str, int]]], manifest: Path,
+           in_manifest: dict[str, int], target: str) -> list[tuple[str, int]]:
+    """Where a call is written: the scan's file:line, else the manifest's line, else the
+    target itself (errors about the environment name no call)."""
     if call in locations:
         return locations[call]
     if call in in_manifest:
-        return [f"{manifest}:{in_manifest[call]}"]
-    return [target]
+        return [(str(manifest), in_manifest[call])]
+    return [(target, 0)]
 
 
 def check(locations_file: Path, manifest: Path, errors_files: list[Path], stamp: Path,
@@ -116,14 +118,15 @@ def check(locations_file: Path, manifest: Path, errors_files: list[Path], stamp:
         write_atomic(unused_out, f"{locations_file}\n{manifest}\n".encode())
         write_atomic(stamp, b"ok\n")
         return 0
-    locations: dict[str, list[str]] = {}
+    locations: dict[str, list[tuple[str, int]]] = {}
     for loc in read(locations_file, SymbolLocations).locations:
-        locations.setdefault(loc.call, []).append(f"{loc.file}:{loc.line}")
+        locations.setdefault(loc.call, []).append((loc.file, loc.line))
     in_manifest = _manifest_lines(manifest)
-    messages = sorted({f"{where}: {e['message']}"
-                       for e in errors
-                       for where in _where(e["call"], locations, manifest, in_manifest, target)})
-    sys.stderr.write("".join(m + "\n" for m in messages))
+    found = sorted({(file, line, e["message"])
+                    for e in errors
+                    for file, line in _where(e["call"], locations, manifest, in_manifest, target)})
+    for file, line, message in found:
+        print(f"{file}:{line}: {message}" if line else f"{file}: {message}", file=sys.stderr)
     return 1
 
 
@@ -161,16 +164,17 @@ def _differences(tree: Path, dest: Path) -> Iterator[tuple[str, str]]:
 def sync(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> int:
     """Make `dest` hold exactly the generated files, and write the accumulated manifest."""
     wanted = _tree(tree)
-    changed = 0
-    for name, state in _differences(tree, dest):
+    changes = list(_differences(tree, dest))
+    for name, state in changes:
         if state == "extra":
             (dest / name).unlink()
         else:
             write_atomic(dest / name, wanted[name].read_bytes())
-        changed += 1
-    changed += write_atomic(manifest_dest, manifest.read_bytes())
-    print(f"snakebridge: {changed} file(s) updated under {dest.parent}" if changed
-          else "snakebridge: bindings already up to date")
+        print(f"snakebridge: {'removed' if state == 'extra' else 'wrote'} {dest / name}")
+    if write_atomic(manifest_dest, manifest.read_bytes()):
+        print(f"snakebridge: wrote {manifest_dest}")
+    elif not changes:
+        print("snakebridge: the bindings are already up to date")
     return 0
 
 
@@ -178,7 +182,7 @@ def diff(tree: Path, dest: Path, manifest: Path, manifest_src: Path, fix: str) -
     """Exit 1, naming the fix, when the checked-in bindings differ from a fresh build."""
     problems = [f"{dest / name}: {state}" for name, state in _differences(tree, dest)]
     if manifest.read_bytes() != (manifest_src.read_bytes() if manifest_src.is_file() else b""):
-        problems.append(f"{manifest_src}: lacks symbols the sources call")
+        problems.append(f"{manifest_src}: not manifest ∪ the calls the sources make")
     if not problems:
         print("snakebridge: generated bindings and manifest are up to date")
         return 0

@@ -43,4 +43,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    report = outcome.report
+    print(f"snakebridge generate: {args.out}: {len(report.written)} written, "
+          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+          + (f"; {args.manifest} updated" if outcome.manifest_changed else ""), file=sys.stderr)
     return 0

@@ -26,6 +26,7 @@ from snakebridge_rules.engine.files import write_atomic
 
 HEADER = "# snakebridge lock v1"
 _VERSION_LINE = re.compile(r"^# python-version: (\d+\.\d+)$", re.MULTILINE)
+_INDEX_LINE = re.compile(r"^# index-url: (\S+)$", re.MULTILINE)
 _CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 _DROPPED_PREFIXES = ("UV_", "PIP_", "PYTHON", "VIRTUAL_ENV", "CONDA_")
 
@@ -78,6 +79,7 @@ def lock(requirements: list[str], python_version: str, index_url: str | None = N
         args += ["--index-url", index_url]
     body = _run_uv(args, stdin="".join(r.strip() + "\n" for r in requirements))
     header = [HEADER, f"# python-version: {python_version}",
+              *([f"# index-url: {index_url}"] if index_url else []),
               *(f"# requirement: {r.strip()}" for r in sorted(requirements)),
               f"# regenerate with: snakebridge lock --python-version {python_version} "
               + " ".join(_shell_quote(r.strip()) for r in sorted(requirements)) + " -o FILE"]
@@ -93,13 +95,15 @@ def write_lock(path: Path, requirements: list[str], python_version: str,
     return write_atomic(path, lock(requirements, python_version, index_url))
 
 
-def lock_python_version(text: str, path: Path) -> str:
+def read_header(text: str, path: Path) -> tuple[str, str | None]:
+    """The lock's target Python version and package index (None: PyPI)."""
     if not text.startswith(HEADER):
         raise ResolveError(f"{path}:1: not a snakebridge lockfile (run `snakebridge lock`)")
-    match = _VERSION_LINE.search(text)
-    if not match:
+    version = _VERSION_LINE.search(text)
+    if not version:
         raise ResolveError(f"{path}: the header has no '# python-version: X.Y' line")
-    return match[1]
+    index = _INDEX_LINE.search(text)
+    return version[1], index[1] if index else None
 
 
 def default_cache_dir() -> Path:
@@ -110,7 +114,7 @@ def default_cache_dir() -> Path:
 def environment(lockfile: Path, cache_dir: Path, python: str | None = None) -> Path:
     """The interpreter of the lockfile's venv, built with hash checking if not cached."""
     data = lockfile.read_bytes()
-    version = lock_python_version(data.decode("utf-8", "replace"), lockfile)
+    version, index_url = read_header(data.decode("utf-8", "replace"), lockfile)
     target = cache_dir / "venvs" / hashlib.sha256(data).hexdigest()
     interpreter = target / "bin" / "python"
     if interpreter.exists():
@@ -118,7 +122,7 @@ def environment(lockfile: Path, cache_dir: Path, python: str | None = None) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name[:16]}-", dir=target.parent))
     try:
-        _build_venv(staging / "venv", lockfile, python or version)
+        _build_venv(staging / "venv", lockfile, python or version, index_url)
         try:
             os.rename(staging / "venv", target)
         except OSError:
@@ -129,8 +133,13 @@ def environment(lockfile: Path, cache_dir: Path, python: str | None = None) -> P
     return interpreter
 
 
-def _build_venv(path: Path, lockfile: Path, python: str) -> None:
-    _run_uv(["venv", str(path), "--python", python, "--relocatable", "--quiet",
-             "--python-preference", "only-system", "--no-project"])
+def _build_venv(path: Path, lockfile: Path, python: str, index_url: str | None) -> None:
+    try:
+        _run_uv(["venv", str(path), "--python", python, "--relocatable", "--quiet",
+                 "--python-preference", "only-system", "--no-project"])
+    except ResolveError as exc:
+        raise ResolveError(f"{exc}\nno usable Python {python} was found: pass the base "
+                           "interpreter with --python /path/to/python") from None
+    index = ["--index-url", index_url] if index_url else []
     _run_uv(["pip", "sync", "--require-hashes", "--python", str(path / "bin" / "python"),
-             "--quiet", str(lockfile.resolve())])
+             "--quiet", *index, str(lockfile.resolve())])

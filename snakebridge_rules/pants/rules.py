@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Tuple
+from typing import Iterable, List, Tuple
 
 from pants.backend.python.target_types import EntryPoint
 from pants.backend.python.util_rules import pex, pex_from_targets
@@ -63,7 +63,6 @@ from snakebridge_rules.pants.target_types import (
 
 SYMBOLS = "symbols.pb"
 LOCATIONS = "locations.pb"
-MANIFEST = "manifest.txt"
 RENDER_OUT = "out"
 
 
@@ -255,6 +254,75 @@ async def scan(
 
 
 # ---------------------------------------------------------------------------------------
+# prepare: scan -> bindings per library, manifest merged (engine_side.py)
+# ---------------------------------------------------------------------------------------
+
+ENGINE_SIDE = "snakebridge_rules.pants.engine_side"
+OLD_MANIFEST = "old.manifest"
+MERGED_MANIFEST = "merged.manifest"
+
+
+@dataclass(frozen=True)
+class PrepareRequest:
+    symbols: Digest
+    manifest: Digest  # OLD_MANIFEST (absent: none yet)
+    manifest_path: str
+    libraries: Tuple[str, ...]
+    prune: bool
+
+
+@dataclass(frozen=True)
+class PrepareResult:
+    merged_manifest: bytes
+    calls: Tuple[Tuple[str, Digest], ...]  # (library, calls/<pymod>.pb) with calls only
+    errors: Tuple[str, ...]
+
+
+def calls_file(library: str) -> str:
+    return f"calls/{library.split('=', 1)[0]}.pb"
+
+
+@rule(desc="Prepare snakebridge introspection inputs", level=LogLevel.DEBUG)
+async def prepare(
+    request: PrepareRequest, engine: SnakebridgeEngine, subsystem: SnakebridgeSubsystem
+) -> PrepareResult:
+    inputs = await Get(Digest, MergeDigests([request.symbols, request.manifest]))
+    argv = ["prepare", SYMBOLS, OLD_MANIFEST, request.manifest_path]
+    argv += ["--prune"] if request.prune else []
+    argv += _library_args(request.libraries)
+    description = f"snakebridge: merge scan and {request.manifest_path}"
+    result = await _run_engine(
+        engine,
+        subsystem,
+        argv,
+        description=description,
+        input_digest=inputs,
+        output_files=(MERGED_MANIFEST,),
+        output_directories=("calls",),
+        python_module=ENGINE_SIDE,
+    )
+    if result.exit_code == 1:
+        errors = tuple(result.stderr.decode(errors="replace").strip().splitlines())
+        return PrepareResult(b"", (), errors)
+    if result.exit_code != 0:
+        raise _engine_failure(description, result)
+    snapshot = await Get(Snapshot, Digest, result.output_digest)
+    merged, *per_library = await MultiGet(
+        Get(DigestContents, DigestSubset(result.output_digest, PathGlobs([MERGED_MANIFEST]))),
+        *(
+            Get(Digest, DigestSubset(result.output_digest, PathGlobs([calls_file(library)])))
+            for library in request.libraries
+        ),
+    )
+    calls = tuple(
+        (library, digest)
+        for library, digest in zip(request.libraries, per_library)
+        if calls_file(library) in snapshot.files
+    )
+    return PrepareResult(merged[0].content, calls, ())
+
+
+# ---------------------------------------------------------------------------------------
 # introspect (one process per library)
 # ---------------------------------------------------------------------------------------
 
@@ -263,27 +331,25 @@ async def scan(
 class IntrospectRequest:
     address: Address
     library: str
-    symbols: Digest
-    manifest: Digest  # MANIFEST with just the call keys, or EMPTY_DIGEST
+    calls: Digest  # calls_file(library)
     requirements: Addresses
 
 
 @dataclass(frozen=True)
 class IntrospectResult:
-    surface: Digest  # <pymod>.surface.pb
-    errors: Tuple[Tuple[str, str], ...]  # (call key, message)
+    surface: Digest  # surface_file(library)
+    errors: str  # JSON list of {"call", "message"}; "" when it succeeded
 
 
 def surface_file(library: str) -> str:
     return f"{library.split('=', 1)[0]}.surface.pb"
 
 
-def _introspect_errors(result: FallibleProcessResult) -> Tuple[Tuple[str, str], ...]:
+def _introspect_errors(result: FallibleProcessResult) -> List[dict]:
     try:
-        errors = json.loads(result.stdout).get("errors", ())
+        return list(json.loads(result.stdout).get("errors", ()))
     except ValueError:
-        return ()
-    return tuple((str(e.get("call", "")), str(e.get("message", ""))) for e in errors)
+        return []
 
 
 @rule(desc="Introspect one Python library", level=LogLevel.DEBUG)
@@ -291,37 +357,26 @@ async def introspect(
     request: IntrospectRequest, engine: SnakebridgeEngine, subsystem: SnakebridgeSubsystem
 ) -> IntrospectResult:
     env = await Get(IntrospectionEnv, IntrospectionEnvRequest(request.requirements))
-    inputs = await Get(Digest, MergeDigests([request.symbols, request.manifest]))
     output = surface_file(request.library)
-    argv = [
-        "introspect",
-        "--library",
-        request.library,
-        "--python",
-        "{chroot}/" + env.venv_pex.python.argv0,
-        "--symbols",
-        SYMBOLS,
-        "-o",
-        output,
-    ]
-    if request.manifest != EMPTY_DIGEST:
-        argv[-2:-2] = ["--manifest", MANIFEST]
+    python = "{chroot}/" + env.venv_pex.python.argv0
+    argv = ("introspect", "--library", request.library, "--python", python)
+    argv += ("--symbols", calls_file(request.library), "-o", output)
     description = f"snakebridge introspect {request.library} for {request.address}"
     result = await _run_engine(
         engine,
         subsystem,
         argv,
         description=description,
-        input_digest=inputs,
+        input_digest=request.calls,
         output_files=(output,),
         extra_immutable=env.venv_pex,
     )
     if result.exit_code == 0:
-        return IntrospectResult(result.output_digest, ())
+        return IntrospectResult(result.output_digest, "")
     errors = _introspect_errors(result)
     if result.exit_code != 1 or not errors:
         raise _engine_failure(description, result)
-    return IntrospectResult(EMPTY_DIGEST, errors)
+    return IntrospectResult(EMPTY_DIGEST, json.dumps(errors, sort_keys=True))
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,15 +391,11 @@ class RenderRequest:
     files: Tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RenderResult:
-    files: Digest  # relative to the output directory
-
-
 @rule(desc="Render Elixir bindings", level=LogLevel.DEBUG)
 async def render(
     request: RenderRequest, engine: SnakebridgeEngine, subsystem: SnakebridgeSubsystem
-) -> RenderResult:
+) -> Snapshot:
+    """The generated files, relative to the output directory."""
     description = f"snakebridge render for {request.address}"
     result = await _run_engine(
         engine,
@@ -356,7 +407,7 @@ async def render(
     )
     if result.exit_code != 0:
         raise _engine_failure(description, result)
-    return RenderResult(await Get(Digest, RemovePrefix(result.output_digest, RENDER_OUT)))
+    return await Get(Snapshot, RemovePrefix(result.output_digest, RENDER_OUT))
 
 
 # ---------------------------------------------------------------------------------------
@@ -435,98 +486,41 @@ async def scan_bindings_target(spec: BindingsSpec) -> ScanResult:
     return await Get(ScanResult, ScanRequest(spec.address, sources, files, spec.libraries))
 
 
-ENGINE_SIDE = "snakebridge_rules.pants.engine_side"
-
-
-async def _call_locations(
-    engine: SnakebridgeEngine, subsystem: SnakebridgeSubsystem, locations: Digest
-) -> Dict[str, List[str]]:
-    """call key -> ["file:line", ...], read from the scan's SymbolLocations (errors only)."""
-    description = "snakebridge: locate calls for error messages"
-    result = await _run_engine(
-        engine,
-        subsystem,
-        ("locate", LOCATIONS),
-        description=description,
-        input_digest=locations,
-        python_module=ENGINE_SIDE,
-    )
-    if result.exit_code != 0:
-        raise _engine_failure(description, result)
-    return json.loads(result.stdout)
-
-
-@dataclass(frozen=True)
-class ManifestRequest:
-    manifest_path: str
-    calls: Tuple[str, ...]
-    prune: bool
-
-
-@dataclass(frozen=True)
-class ManifestResult:
-    merged: bytes  # what generate-bindings writes
-    kept: Digest  # MANIFEST: the old manifest's calls, canonical (introspection input)
-    has_kept: bool
-    errors: Tuple[str, ...]
-
-
-@rule(desc="Merge the snakebridge manifest", level=LogLevel.DEBUG)
-async def merge_manifest(
-    request: ManifestRequest, engine: SnakebridgeEngine, subsystem: SnakebridgeSubsystem
-) -> ManifestResult:
-    old = await Get(
-        DigestContents,
-        PathGlobs([request.manifest_path], glob_match_error_behavior=GlobMatchErrorBehavior.ignore),
-    )
-    inputs = await Get(
-        Digest,
-        CreateDigest(
-            [
-                FileContent("old.manifest", old[0].content if old else b""),
-                FileContent("calls.json", json.dumps(sorted(request.calls)).encode()),
-            ]
-        ),
-    )
-    description = f"snakebridge: merge {request.manifest_path}"
-    argv = ["manifest", "old.manifest", request.manifest_path, "calls.json"]
-    result = await _run_engine(
-        engine,
-        subsystem,
-        argv + (["--prune"] if request.prune else []),
-        description=description,
-        input_digest=inputs,
-        output_files=("merged.manifest", "kept.manifest"),
-        python_module=ENGINE_SIDE,
-    )
-    if result.exit_code == 1:
-        errors = tuple(result.stderr.decode(errors="replace").strip().splitlines())
-        return ManifestResult(b"", EMPTY_DIGEST, False, errors)
-    if result.exit_code != 0:
-        raise _engine_failure(description, result)
-    contents = await Get(DigestContents, Digest, result.output_digest)
-    by_name = {c.path: c.content for c in contents}
-    kept = by_name["kept.manifest"]
-    has_kept = any(line and not line.startswith(b"#") for line in kept.splitlines())
-    kept_digest = (
-        await Get(Digest, CreateDigest([FileContent(MANIFEST, kept)])) if has_kept else EMPTY_DIGEST
-    )
-    return ManifestResult(by_name["merged.manifest"], kept_digest, has_kept, ())
-
-
-def _word_introspect_errors(
-    errors: Iterable[Tuple[str, str]], where: dict, manifest_path: str, manifest: bytes
+async def _locate_errors(
+    engine: SnakebridgeEngine,
+    subsystem: SnakebridgeSubsystem,
+    spec: BindingsSpec,
+    inputs: List[Digest],
+    errors: List[str],
 ) -> Tuple[str, ...]:
-    manifest_lines = {
-        line.strip(): number for number, line in enumerate(manifest.decode().splitlines(), 1)
-    }
-    lines = []
-    for call, message in errors:
-        places = where.get(call) or (
-            [f"{manifest_path}:{manifest_lines[call]}"] if call in manifest_lines else ["<scan>"]
-        )
-        lines.extend(f"{place}: {message}" for place in places)
-    return tuple(sorted(lines))
+    """Introspection errors as `file:line: call: message` (runs only on failure)."""
+    listed = [e for blob in errors for e in json.loads(blob)]
+    errors_file = await Get(
+        Digest, CreateDigest([FileContent("errors.json", json.dumps(listed).encode())])
+    )
+    description = "snakebridge: locate failing calls"
+    result = await _run_engine(
+        engine,
+        subsystem,
+        ("locate", LOCATIONS, OLD_MANIFEST, spec.manifest_path, "errors.json"),
+        description=description,
+        input_digest=await Get(Digest, MergeDigests([*inputs, errors_file])),
+        python_module=ENGINE_SIDE,
+    )
+    if result.exit_code != 0:
+        raise _engine_failure(description, result)
+    return tuple(result.stdout.decode().splitlines())
+
+
+async def _old_manifest(path: str) -> Digest:
+    """The workspace manifest as OLD_MANIFEST (an empty digest when there is none)."""
+    contents = await Get(
+        DigestContents,
+        PathGlobs([path], glob_match_error_behavior=GlobMatchErrorBehavior.ignore),
+    )
+    if not contents:
+        return EMPTY_DIGEST
+    return await Get(Digest, CreateDigest([FileContent(OLD_MANIFEST, contents[0].content)]))
 
 
 @rule(desc="Generate Elixir bindings", level=LogLevel.DEBUG)
@@ -535,53 +529,47 @@ async def generate_bindings(
 ) -> Bindings:
     spec = await Get(BindingsSpec, Address, request.address)
     scanned = await Get(ScanResult, BindingsSpec, spec)
-    manifest = await Get(
-        ManifestResult, ManifestRequest(spec.manifest_path, scanned.calls, request.prune)
-    )
+    old_manifest = await _old_manifest(spec.manifest_path)
 
-    def result(generated: Snapshot, errors: Tuple[str, ...]) -> Bindings:
+    def result(generated: Snapshot, errors: Tuple[str, ...], manifest: bytes = b"") -> Bindings:
         return Bindings(
             address=spec.address,
             output_dir=spec.output_dir,
             manifest_path=spec.manifest_path,
             generated=generated,
-            manifest=manifest.merged,
+            manifest=manifest,
             errors=errors,
             warnings=scanned.warnings,
         )
 
     empty = await Get(Snapshot, Digest, EMPTY_DIGEST)
-    if scanned.errors or manifest.errors:
-        return result(empty, scanned.errors + manifest.errors)
+    if scanned.errors:
+        return result(empty, scanned.errors)
+    prepared = await Get(
+        PrepareResult,
+        PrepareRequest(
+            scanned.symbols, old_manifest, spec.manifest_path, spec.libraries, request.prune
+        ),
+    )
+    if prepared.errors:
+        return result(empty, prepared.errors)
 
     introspected = await MultiGet(
-        Get(
-            IntrospectResult,
-            IntrospectRequest(
-                spec.address, library, scanned.symbols, manifest.kept, spec.requirements
-            ),
-        )
-        for library in spec.libraries
+        Get(IntrospectResult, IntrospectRequest(spec.address, library, calls, spec.requirements))
+        for library, calls in prepared.calls
     )
-    errors = [e for r in introspected for e in r.errors]
-    if errors:
-        where = await _call_locations(engine, subsystem, scanned.locations)
-        manifest_text = await Get(
-            DigestContents,
-            PathGlobs(
-                [spec.manifest_path], glob_match_error_behavior=GlobMatchErrorBehavior.ignore
-            ),
-        )
-        old = manifest_text[0].content if manifest_text else b""
-        return result(empty, _word_introspect_errors(errors, where, spec.manifest_path, old))
+    failures = [r.errors for r in introspected if r.errors]
+    if failures:
+        inputs = [scanned.locations, old_manifest]
+        return result(empty, await _locate_errors(engine, subsystem, spec, inputs, failures))
+    if not introspected:
+        return result(empty, (), prepared.merged_manifest)
 
     surfaces = await Get(Digest, MergeDigests(r.surface for r in introspected))
-    rendered = await Get(
-        RenderResult,
-        RenderRequest(spec.address, surfaces, tuple(surface_file(lib) for lib in spec.libraries)),
-    )
-    generated = await Get(Snapshot, AddPrefix(rendered.files, spec.output_dir))
-    return result(generated, ())
+    files = tuple(surface_file(library) for library, _ in prepared.calls)
+    rendered = await Get(Snapshot, RenderRequest(spec.address, surfaces, files))
+    generated = await Get(Snapshot, AddPrefix(rendered.digest, spec.output_dir))
+    return result(generated, (), prepared.merged_manifest)
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Runs inside Pants (Python 3.9): keep the syntax 3.9-compatible.
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import Optional, Tuple
 
 from pants.engine.addresses import Address
 from pants.engine.target import (
@@ -51,8 +51,8 @@ class ElixirBindingsLibrariesField(StringSequenceField):
 
     @classmethod
     def compute_value(
-        cls, raw_value: Tuple[str, ...] | None, address: Address
-    ) -> Tuple[str, ...] | None:
+        cls, raw_value: Optional[Tuple[str, ...]], address: Address  # noqa: UP045, E501
+    ) -> Optional[Tuple[str, ...]]:  # noqa: UP045
         value = super().compute_value(raw_value, address)
         for library in value or ():
             if not _LIBRARY.match(library):

@@ -93,6 +93,19 @@ class _Decoder:
         self.pos = 0
         self.special = False  # saw a struct or a non-UTF-8 binary
 
+    def slice(self, start, end):
+        if end > len(self.data):
+            raise DecodeError("truncated term")
+        self.pos = end
+        return self.data[start:end]
+
+    def text(self, raw):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.special = True
+            return raw
+
     def take(self, size):
         start = self.pos
         self.pos = start + size
@@ -106,8 +119,36 @@ class _Decoder:
         return value
 
     def term(self):
-        tag = self.data[self.pos]
-        self.pos += 1
+        """One term. The common tags are inlined: this loop is the worker's hot path."""
+        data = self.data
+        pos = self.pos
+        tag = data[pos]
+        if tag == _SMALL_ATOM_UTF8:
+            end = pos + 2 + data[pos + 1]
+            name = self.slice(pos + 2, end).decode("utf-8")
+            return _ATOM_VALUES.get(name, name)
+        if tag == _BINARY:
+            start = pos + 5
+            return self.text(self.slice(start, start + _U32.unpack_from(data, pos + 1)[0]))
+        if tag == _SMALL_INT:
+            self.pos = pos + 2
+            return data[pos + 1]
+        if tag == _NEW_FLOAT:
+            self.pos = pos + 9
+            return _F64.unpack_from(data, pos + 1)[0]
+        if tag == _SMALL_TUPLE:
+            self.pos = pos + 2
+            return tuple([self.term() for _ in range(data[pos + 1])])
+        if tag == _NIL:
+            self.pos = pos + 1
+            return []
+        if tag == _LIST:
+            self.pos = pos + 5
+            return self.list_(_U32.unpack_from(data, pos + 1)[0])
+        if tag == _INT:
+            self.pos = pos + 5
+            return _I32.unpack_from(data, pos + 1)[0]
+        self.pos = pos + 1
         handler = _DECODERS.get(tag)
         if handler is None:
             raise DecodeError(f"unsupported term tag {tag} at byte {self.pos - 1}")
@@ -125,8 +166,8 @@ class _Decoder:
         value = int.from_bytes(self.take(size), "little")
         return -value if sign else value
 
-    def list_(self):
-        values = self.items(self.unpack(_U32))
+    def list_(self, count):
+        values = [self.term() for _ in range(count)]
         if self.data[self.pos] != _NIL:
             raise DecodeError("improper lists are not supported")
         self.pos += 1
@@ -151,34 +192,17 @@ def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
 
 
-def _binary(d):
-    raw = d.take(d.unpack(_U32))
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        d.special = True
-        return raw
-
-
 def _reject_bits(d):
     raise DecodeError("bitstrings whose size is not a whole number of bytes are not supported")
 
 
 _DECODERS = {
-    _SMALL_INT: lambda d: d.unpack(_U8),
-    _INT: lambda d: d.unpack(_I32),
-    _NEW_FLOAT: lambda d: d.unpack(_F64),
     _FLOAT_OLD: lambda d: float(d.take(31).split(b"\0", 1)[0]),
     _ATOM: lambda d: d.atom(_U16, "latin-1"),
     _SMALL_ATOM: lambda d: d.atom(_U8, "latin-1"),
     _ATOM_UTF8: lambda d: d.atom(_U16, "utf-8"),
-    _SMALL_ATOM_UTF8: lambda d: d.atom(_U8, "utf-8"),
-    _SMALL_TUPLE: lambda d: tuple(d.items(d.unpack(_U8))),
     _LARGE_TUPLE: lambda d: tuple(d.items(d.unpack(_U32))),
-    _NIL: lambda d: [],
     _STRING: lambda d: list(d.take(d.unpack(_U16))),
-    _LIST: _Decoder.list_,
-    _BINARY: _binary,
     _BIT_BINARY: _reject_bits,
     _SMALL_BIG: lambda d: d.big(d.unpack(_U8)),
     _LARGE_BIG: lambda d: d.big(d.unpack(_U32)),
@@ -230,12 +254,22 @@ def peek_request_id(data):
     return first if type(first) is int else None
 
 
+_ATOM_CACHE = {}
+
+
 def atom(name):
-    """The encoded bytes of an atom (cached by callers for hot atoms)."""
+    """The encoded bytes of an atom; the few atoms a worker emits are cached."""
+    cached = _ATOM_CACHE.get(name)
+    if cached is not None:
+        return cached
     raw = name.encode("utf-8")
     if len(raw) < 256:
-        return _U8.pack(_SMALL_ATOM_UTF8) + _U8.pack(len(raw)) + raw
-    return _U8.pack(_ATOM_UTF8) + _U16.pack(len(raw)) + raw
+        encoded = _U8.pack(_SMALL_ATOM_UTF8) + _U8.pack(len(raw)) + raw
+    else:
+        encoded = _U8.pack(_ATOM_UTF8) + _U16.pack(len(raw)) + raw
+    if len(_ATOM_CACHE) < 1024:
+        _ATOM_CACHE[name] = encoded
+    return encoded
 
 
 _NIL_BYTES = atom("nil")
@@ -343,8 +377,12 @@ def _no_fallback(value):
     raise TypeError(f"cannot encode {type(value).__name__} as an Erlang term")
 
 
-def encode(value, fallback=_no_fallback):
-    """Encode one value as a complete ETF frame (with the version byte)."""
-    out = bytearray(b"\x83")
+def encode(value, fallback=_no_fallback, prefix=b"\x83"):
+    """Encode one value as a complete ETF frame (with the version byte).
+
+    `prefix` replaces the version byte with already-encoded bytes that open the frame
+    (the worker's `{:ok, ` answer envelope), saving a tuple walk per answer.
+    """
+    out = bytearray(prefix)
     encode_into(value, out, fallback)
     return bytes(out)

@@ -29,8 +29,8 @@ _LENGTH = struct.Struct(">I")
 _MAGIC = 0xAB
 #: The private fd frames go out on (set by `main`; fault-injection tests write to it).
 PROTOCOL_FD = None
-_OK = etf.Atom("ok")
 _ERROR = etf.Atom("error")
+_OK_PREFIX = b"\x83h\x02" + etf.atom("ok")  # `{:ok, ` opening an answer frame
 _BUILTIN_MODULES = ("builtins", "exceptions")
 
 
@@ -43,6 +43,7 @@ class Worker:
         self.owner = None  # the Elixir worker's pid, as raw ETF bytes
         self.new_ids = []
         self.ndarray = "ref"
+        self.functions = {}  # (module, qualname) -> callable, to skip imports and getattr
         self.ops = {
             "init": self.op_init,
             "call": self.op_call,
@@ -67,17 +68,18 @@ class Worker:
             result = self.ops[op](*request[2:])
         except BaseException as exc:  # noqa: B036 - SystemExit/KeyboardInterrupt too
             req_id = etf.peek_request_id(frame)
-            return self.reply(req_id, (_ERROR, python_error(exc)))
-        return self.reply(req_id, (_OK, result))
+            return self.reply(req_id, (_ERROR, python_error(exc)), b"\x83")
+        return self.reply(req_id, result, _OK_PREFIX)
 
-    def reply(self, req_id, term):
-        """Encode an answer; a value that cannot be encoded becomes an error answer."""
+    def reply(self, req_id, term, prefix):
+        """Encode an answer (`prefix` + `term`); a value that cannot be encoded becomes
+        an error answer."""
         new_ids, self.new_ids = self.new_ids, []
         if not req_id:
             self.drop(new_ids)
             return None
         try:
-            payload = etf.encode(term, self.convert)
+            payload = etf.encode(term, self.convert, prefix)
         except BaseException as exc:  # noqa: B036
             self.drop(new_ids + self.new_ids)
             new_ids, self.new_ids = [], []
@@ -85,8 +87,10 @@ class Worker:
         else:
             new_ids += self.new_ids
             self.new_ids = []
-        ids = struct.pack(f">{len(new_ids)}Q", *new_ids)
-        return _HEADER.pack(_MAGIC, req_id, len(new_ids)) + ids + payload
+        header = _HEADER.pack(_MAGIC, req_id, len(new_ids))
+        if new_ids:
+            header += struct.pack(f">{len(new_ids)}Q", *new_ids)
+        return header + payload
 
     def drop(self, ids):
         for ref_id in ids:
@@ -100,7 +104,12 @@ class Worker:
 
     def op_call(self, mode, module, qualname, args, kwargs, positional_opts):
         self.ndarray = mode
-        target = lookup(module, qualname)
+        key = (module, qualname)
+        target = self.functions.get(key)
+        if target is None:
+            target = lookup(module, qualname)
+            if callable(target) and len(self.functions) < 4096:
+                self.functions[key] = target  # functions do not change; constants might
         if not args and not kwargs and not callable(target):
             return target  # a constant named in a dynamic call (SnakeBridge.call/4)
         return invoke(target, args, kwargs, positional_opts)
@@ -220,6 +229,8 @@ def lookup(module, qualname):
 def invoke(target, args, kwargs, positional_opts):
     """Call with Elixir's arguments; optional positional-only parameters named in
     `positional_opts` move from the keyword list to their positions."""
+    if not kwargs:
+        return target(*args)
     kwargs = dict(kwargs)
     args = list(args)
     given = [name for name in positional_opts if name in kwargs]

@@ -267,8 +267,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 
     work = tmp_path_factory.mktemp("rendered")
     marker = work / "MARKER"
-    surfaces = [hostile_surface(str(marker)), *[fuzz_surface(seed) for seed in range(3)]]
-    # Three fuzz seeds would collide on module names: give each its own root module.
+    fuzz = [fuzz_surface(seed, count=70) for seed in range(2)]
+    surfaces = [hostile_surface(str(marker)), *fuzz]
+    # Fuzz seeds would collide on module names: give each its own root module.
     for seed, surface in enumerate(surfaces[1:]):
         for module in surface.modules:
             module.elixir_module = module.elixir_module.replace("Fuzz", f"Fuzz{seed}", 1)

@@ -168,8 +168,8 @@ def test_generation_is_byte_identical_across_checkouts_and_environments(
         checkout = tmp_path / f"checkout-{n}" / ("deeper/" * n)
         env = {**_checkout(checkout), "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": locale}
         where = subprocess.run([numpy_python, "-c", "import snakebridge_rules as s; "
-                                "print(s.__file__)"], env=env, capture_output=True, text=True,
-                               check=True).stdout
+                                "print(s.__file__)"], env=env, cwd=checkout, capture_output=True,
+                               text=True, check=True).stdout
         assert where.startswith(str(checkout))
         root = _project(checkout / "p")
         old = os.umask(umask)

@@ -53,9 +53,6 @@ def cli():
 
 def run_command(name: str, *argv: str, env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run one `snakebridge` subcommand in a fresh engine process (its real CLI module)."""
-    code = (f"import argparse, sys; from snakebridge_rules.commands import {name} as m; "
-            f"p = argparse.ArgumentParser(prog='snakebridge {name}'); m.add_arguments(p); "
-            "sys.exit(m.run(p.parse_args(sys.argv[1:])))")
-    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
-                          env=env, cwd=cwd, check=False)
+    """Run one `snakebridge` subcommand in a fresh engine process."""
+    return subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", name, *argv],
+                          capture_output=True, text=True, env=env, cwd=cwd, check=False)

@@ -21,6 +21,7 @@ KEYS = [
     "Sbfixture.Shape.named/1", "Sbfixture.Shape.new_/1", "Sbfixture.Shape.sides/0",
     "Sbfixture.Shape.Inner.ping/1", "Sbfixture.Core_.which/0", "Sbfixture.Core.which/0",
     "Sbfixture.Core.helper/1", "Sbfixture.Typed.scale/1", "Sbfixture.Typed.annotated/2",
+    "Sbfixture.where_am_i/0",
 ]
 LIBRARY = Library.parse("sbfixture")
 
@@ -74,6 +75,8 @@ def test_classes_constructor_methods_properties(surface: ApiSurface) -> None:
     resize = member(surface, "Sbfixture.Shape", "resize")
     assert [p.name for p in resize.parameters] == ["factor", "clamp"]  # no self
     assert member(surface, "Sbfixture.Shape.Inner", "ping").kind == Member.METHOD
+    label = member(surface, "Sbfixture.Shape", "label")
+    assert (label.return_annotation, label.signature_source) == ("str", Source.SOURCE)
 
 
 def test_constants_and_mapped_names(surface: ApiSurface) -> None:
@@ -97,6 +100,8 @@ def test_addresses_are_scrubbed(surface: ApiSurface) -> None:
     fn = member(surface, "Sbfixture", "with_object_default")
     assert [p.default for p in fn.parameters] == ["<built-in function print>",
                                                   "<object object at 0x...>"]
+    path = member(surface, "Sbfixture", "where_am_i").parameters[0].default
+    assert path == "'<path>/sbfixture/__init__.py'"
     assert "/tmp" not in surface.SerializeToString().decode("utf-8", "replace")
 
 
@@ -123,6 +128,7 @@ def test_all_lists_public_symbols_one_level_in(fixture_python: str) -> None:
     found = {(m.elixir_module, x.python_name) for m in result.modules for x in m.members}
     assert ("Sbfixture", "every_kind") in found
     assert ("Sbfixture", "_hidden") not in found
+    assert ("Sbfixture", "os") not in found  # an import, not part of the API
     assert ("Sbfixture.Core", "helper") in found  # core.__all__ ...
     assert ("Sbfixture.Core", "not_exported") not in found  # ... is respected
     assert ("Sbfixture.Shape", "__init__") in found

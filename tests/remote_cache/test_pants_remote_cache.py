@@ -59,7 +59,7 @@ class BindingProcess:
 def _checkout(dest: Path) -> Path:
     """Copy the repo's files (tracked and untracked, minus .gitignore'd) to DEST.
 
-    The Pants bootstrap (venv + Pex CLI) is shared through a symlink: it is a tool
+    The Pants bootstrap (venv + Pex CLI) is shared through symlinks: it is a tool
     install, not build state, and pants.toml finds the Pex CLI under the build root.
     """
     listing = subprocess.run(
@@ -73,8 +73,11 @@ def _checkout(dest: Path) -> Path:
         if src.is_file():
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-    bootstrap = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
-    (dest / ".pants-bootstrap").symlink_to(bootstrap, target_is_directory=True)
+    shared = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
+    # A real directory (pants_ignore's "/.pants-bootstrap/" matches no symlink) of links.
+    (dest / ".pants-bootstrap").mkdir()
+    for entry in shared.iterdir():
+        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
     return dest
 
 

@@ -15,11 +15,8 @@ SIX_HASH = "sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3
 
 def cli(name: str, *argv: str, env: dict[str, str] | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    code = (f"import argparse, sys; from snakebridge_rules.commands import {name} as m; "
-            f"p = argparse.ArgumentParser(prog='snakebridge {name}'); m.add_arguments(p); "
-            "sys.exit(m.run(p.parse_args(sys.argv[1:])))")
-    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
-                          env=env, cwd=cwd, check=False)
+    return subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", name, *argv],
+                          capture_output=True, text=True, env=env, cwd=cwd, check=False)
 
 
 @pytest.fixture(scope="module")

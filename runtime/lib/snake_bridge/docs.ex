@@ -71,6 +71,8 @@ defmodule SnakeBridge.Docs do
   defp summary(doc), do: doc |> String.split("\n", parts: 2) |> hd()
 
   defp python_doc(module, name) do
+    SnakeBridge.ensure_started()
+
     case :ets.lookup(@cache, {module, name}) do
       [{_key, doc}] -> {:ok, doc}
       [] -> ask_worker(module, name)
@@ -78,7 +80,6 @@ defmodule SnakeBridge.Docs do
   end
 
   defp ask_worker(module, name) do
-    SnakeBridge.ensure_started()
     {py_module, prefix} = Naming.python_target(module)
     qualname = Naming.join(prefix, name)
 

@@ -26,6 +26,7 @@ defmodule SnakeBridge.Ledger do
     path = SnakeBridge.Config.ledger()
 
     if path && not generated?(module, name, arity) do
+      SnakeBridge.ensure_started()
       key = "#{module}.#{name}/#{arity}"
 
       if :ets.insert_new(@table, {{path, key}}),

@@ -7,6 +7,7 @@ leaving identical files (and their mtimes) alone.
 
 from __future__ import annotations
 
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, ModuleSurface
 from snakebridge_rules.engine.generate.modules import HEADER, GenerateError, render_module
 from snakebridge_rules.engine.generate.output import WriteReport, write_outputs
 from snakebridge_rules.engine.generate.paths import module_paths
@@ -21,9 +22,9 @@ __all__ = [
 ]
 
 
-def render_surfaces(surfaces: list) -> dict[str, bytes]:
+def render_surfaces(surfaces: list[ApiSurface]) -> dict[str, bytes]:
     """Every module of every surface, keyed by its path relative to the output dir."""
-    modules = {}
+    modules: dict[str, ModuleSurface] = {}
     for surface in surfaces:
         for module in surface.modules:
             if module.elixir_module in modules:

@@ -59,13 +59,14 @@ def call(name: str, args: list[Doc]) -> Group:
     return Group(name + "(", tuple(args), ")")
 
 
-def elixir_list(items: list[Doc], tail: str | None = None) -> Group:
-    """`[a, b]`, or `[a, b | tail]` (an improper tail joins the last item's line)."""
-    if tail is not None:
-        items = [*items[:-1], f"{flat(items[-1])} | {tail}"] if items else [tail]
-        if len(items) == 1 and items[0] == tail:
-            return Group("", (tail,), "")
-    return Group("[", tuple(items), "]")
+def elixir_list(items: list[Doc], tail: str | None = None) -> Doc:
+    """`[a, b]`, or `[a, b | tail]` (the tail joins the last item's line); a bare
+    `tail` when there are no items (the `*args` list is the whole argument list)."""
+    if tail is None:
+        return Group("[", tuple(items), "]")
+    if not items:
+        return tail
+    return Group("[", (*items[:-1], f"{flat(items[-1])} | {tail}"), "]")
 
 
 def def_head(keyword: str, name: str, params: list[str]) -> list[str]:

@@ -9,25 +9,39 @@ as written, so the literal is also formatter-stable.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "#": "\\#", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 #: Unicode categories escaped as `\u{...}`: controls, format characters (bidi
 #: overrides, zero-width joiners: "Trojan source"), line/paragraph separators,
-#: surrogates and unassigned code points.
+#: surrogates, private use and unassigned code points.
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
-def _escape_char(char: str) -> str:
-    simple = _SIMPLE.get(char)
-    if simple is not None:
-        return simple
-    if unicodedata.category(char) in _ESCAPED_CATEGORIES:
-        return f"\\u{{{ord(char):04X}}}"
-    return char
+def _unicode_escape(char: str) -> str:
+    return f"\\u{{{ord(char):04X}}}"
+
+
+#: ASCII in one C-level `str.translate` (docstrings are long: per-character Python
+#: calls would dominate generation time); non-ASCII characters go through `_NON_ASCII`.
+_ASCII = {
+    code: _SIMPLE.get(chr(code), _unicode_escape(chr(code)) if code < 32 or code == 127
+                      else chr(code))
+    for code in range(128)
+}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _non_ascii(match: re.Match[str]) -> str:
+    char = match.group()
+    return _unicode_escape(char) if unicodedata.category(char) in _ESCAPED_CATEGORIES else char
 
 
 def elixir_string(text: str) -> str:
     """`text` as an Elixir double-quoted string literal that evaluates to exactly `text`."""
-    return '"' + "".join(_escape_char(c) for c in text) + '"'
+    escaped = text.translate(_ASCII)
+    if not text.isascii():
+        escaped = _NON_ASCII.sub(_non_ascii, escaped)
+    return f'"{escaped}"'

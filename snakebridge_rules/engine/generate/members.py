@@ -15,7 +15,7 @@ from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, 
 from snakebridge_rules.engine.generate import kernel, layout
 from snakebridge_rules.engine.generate.layout import Doc
 from snakebridge_rules.engine.generate.literals import elixir_string
-from snakebridge_rules.engine.generate.specs import TERM, annotation_spec
+from snakebridge_rules.engine.generate.specs import annotation_spec
 from snakebridge_rules.engine.names import RESERVED_WORDS
 
 RUNTIME = "SnakeBridge.Runtime"
@@ -72,34 +72,52 @@ def _qualname(module: ModuleSurface, member: Member) -> str:
     return f"{module.qualname}.{member.python_name}" if module.qualname else member.python_name
 
 
-def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
-    params = list(member.parameters)
+@dataclass(frozen=True)
+class _Arguments:
+    """How the Python parameters of one callable travel from Elixir."""
+
+    variables: list[str]  # Elixir argument variables (required positionals, then *args)
+    types: list[str]  # their specs
+    args: Doc  # the positional-argument list passed to the runtime
+    positional_opts: list[str]  # optional positional-only names (moved by the runtime)
+
+
+def _arguments(params: list[Parameter], taken: set[str]) -> _Arguments:
     required = [p for p in params if p.kind in _POSITIONAL and not p.has_default]
     varargs = [p for p in params if p.kind == Parameter.VAR_POSITIONAL][:1]
-    optional_positional = [p.name for p in params
-                           if p.kind == Parameter.POSITIONAL_ONLY and p.has_default]
-    is_method = member.kind == Member.METHOD
-    taken = {"opts", "ref"} if is_method else {"opts"}
     variables = _variables([p.name for p in required + varargs], taken)
-    plain = variables[: len(required)]
-    tail = variables[len(required)] if varargs else None
-    args: list[Doc] = [layout.elixir_list(list(plain), tail) if plain or tail else "[]"]
+    plain, tail = variables[: len(required)], (variables[-1] if varargs else None)
+    return _Arguments(
+        variables=variables,
+        types=[annotation_spec(p.annotation) for p in required] + ["list()"] * len(varargs),
+        args=layout.elixir_list(plain, tail) if variables else "[]",
+        positional_opts=[p.name for p in params
+                         if p.kind == Parameter.POSITIONAL_ONLY and p.has_default],
+    )
+
+
+def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
+    """Functions, constructors, static/class methods (call_function) and methods
+    (call_method, the object first)."""
+    is_method = member.kind == Member.METHOD
+    arguments = _arguments(list(member.parameters), {"opts", "ref"} if is_method else {"opts"})
     if is_method:
-        target = ["ref", elixir_string(member.python_name)]
         function = f"{RUNTIME}.call_method"
+        target = ["ref", elixir_string(member.python_name)]
     else:
-        target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
         function = f"{RUNTIME}.call_function"
-    extra: list[Doc] = [layout.Group("[", tuple(elixir_string(n) for n in optional_positional),
-                                     "]")] if optional_positional else []
+        target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
+    extra: list[Doc] = []
+    if arguments.positional_opts:
+        names = tuple(elixir_string(n) for n in arguments.positional_opts)
+        extra.append(layout.Group("[", names, "]"))
+    receiver = ["ref"] if is_method else []
     return Function(
         name=member.elixir_name,
-        params=tuple((["ref"] if is_method else []) + variables + [OPTS]),
-        arg_types=tuple(([REF_TYPE] if is_method else [])
-                        + [annotation_spec(p.annotation) for p in required]
-                        + (["list()"] if varargs else []) + ["keyword()"]),
+        params=tuple(receiver + arguments.variables + [OPTS]),
+        arg_types=tuple([REF_TYPE] * len(receiver) + arguments.types + ["keyword()"]),
         result=annotation_spec(member.return_annotation),
-        body=layout.call(function, [*target, *args, "opts", *extra]),
+        body=layout.call(function, [*target, arguments.args, "opts", *extra]),
         doc=doc,
         python_path=_python_path(module, member),
     )
@@ -137,7 +155,7 @@ def function_of(module: ModuleSurface, member: Member) -> Function:
     return _accessor(module, member, doc)
 
 
-def _head_variables(function: Function) -> list[str]:
+def _head_variables(function: Function) -> list[Doc]:
     return [p.removesuffix(" \\\\ []") for p in function.params]
 
 
@@ -163,8 +181,7 @@ def render_bang(function: Function) -> list[str]:
     callee = function.name
     if kernel.needs_qualified_call(callee):
         callee = f"__MODULE__.{callee}"
-    inner = layout.call(callee, list(_head_variables(function))) if function.params else (
-        f"{callee}()")
+    inner = layout.call(callee, _head_variables(function))
     bang = f"{function.name}!"
     return [
         f"  @doc {elixir_string(doc)}",
@@ -173,4 +190,4 @@ def render_bang(function: Function) -> list[str]:
     ]
 
 
-__all__ = ["TERM", "Function", "function_of", "render_bang", "render_function"]
+__all__ = ["Function", "function_of", "render_bang", "render_function"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
 from snakebridge_rules.engine.calls import CallKey
 from snakebridge_rules.engine.generate import render_surfaces, write_outputs
+from snakebridge_rules.engine.generate.keys import binding_of
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
 from snakebridge_rules.engine.generate.scanning import ScanResult, scan
@@ -55,7 +57,7 @@ def _where(call: str, scanned: ScanResult, manifest: list[Entry]) -> str:
 
 
 def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
-                manifest: list[Entry]) -> list:
+                manifest: list[Entry]) -> list[ApiSurface]:
     from snakebridge_rules.engine.introspect import ProbeError, introspect
 
     surfaces, problems = [], []
@@ -83,7 +85,8 @@ def generate(request: Request) -> Outcome:
     scanned = scan(request.paths, request.libraries)
     if scanned.errors:
         raise GenerationFailed(scanned.errors)
-    calls = sorted({e.call for e in manifest} | set(scanned.calls))
+    from_manifest = {binding_of(e.call) for e in manifest} - {None}
+    calls = sorted(from_manifest | set(scanned.calls))
     surfaces = _introspect(request, calls, scanned, manifest)
     try:
         files = render_surfaces(surfaces)

@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.generate.keys import binding_of
 from snakebridge_rules.engine.libraries import Library
 
 
 @dataclass
 class ScanResult:
     calls: list[CallKey] = field(default_factory=list)
-    locations: dict[str, str] = field(default_factory=dict)  # key -> first "file:line"
+    locations: dict[str, str] = field(default_factory=dict)  # binding -> first "file:line"
     errors: list[str] = field(default_factory=list)  # "file:line:column: message"
     warnings: list[str] = field(default_factory=list)
 
 
 def scan(paths: list[str], libraries: list[Library]) -> ScanResult:
-    """Scan `paths` with the scanner's bounded parse workers (engine/scan).
+    """Scan `paths` with the scanner's bounded parse workers (engine/scan); calls are
+    reduced to the bindings they need (keys.py), each located at its first call site.
 
     Raises `ScanPathError` for a PATH that does not exist.
     """
@@ -26,12 +28,15 @@ def scan(paths: list[str], libraries: list[Library]) -> ScanResult:
     from snakebridge_rules.engine.scan import scan_paths
 
     result = scan_paths(paths, libraries)
-    locations: dict[str, str] = {}
-    for site in result.locations:  # sorted by call, file, line
-        locations.setdefault(site.call, f"{site.file}:{site.line}")
+    locations: dict[str, tuple[str, int]] = {}
+    for site in result.locations:
+        binding = binding_of(CallKey.parse(site.call))
+        if binding is not None:
+            where = locations.setdefault(str(binding), (site.file, site.line))
+            locations[str(binding)] = min(where, (site.file, site.line))
     return ScanResult(
-        calls=[CallKey.parse(call) for call in result.calls],
-        locations=locations,
+        calls=sorted(CallKey.parse(key) for key in locations),
+        locations={key: f"{file}:{line}" for key, (file, line) in locations.items()},
         errors=[str(d) for d in result.errors],
         warnings=[str(d) for d in result.warnings],
     )

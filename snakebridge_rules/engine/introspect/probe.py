@@ -10,6 +10,7 @@ RESULT. It reports facts only; the engine checks arities and builds the API surf
 """
 
 from __future__ import annotations
+import __future__
 
 import difflib
 import functools
@@ -21,14 +22,13 @@ import os
 import pkgutil
 import re
 import sys
-import traceback
 import types
 from typing import Any, Dict, List, Tuple
 
 # Member kinds, numbered as in proto/snakebridge/v1/api.proto (Member.Kind).
 FUNCTION, CLASS, METHOD, STATIC_METHOD, CLASS_METHOD, PROPERTY, ATTRIBUTE = range(1, 8)
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
-_NO_SIGNATURE_DOC = "(signature not available at run time: any arguments are passed on)"
+# `<object at 0x7f3a...>`-style addresses; long bare hex numbers are addresses too.
+_ADDRESS = re.compile(r"(?<=at )0x[0-9a-fA-F]{6,}|0x[0-9a-fA-F]{9,}")
 
 
 def _limit_resources(limits: Dict[str, int]) -> None:
@@ -100,10 +100,10 @@ class Scope:
             found: Dict[str, Any] = {}
             # The namespace, not getattr: a lazy module `__getattr__` (numpy's) would
             # import every submodule it knows; unimported submodules come from the path.
-            namespace = self._namespace()
+            namespace = self.namespace()
             for name in self.attribute_names():
-                ok, value = (name in namespace, namespace.get(name))
-                if ok and (inspect.isclass(value) or self._is_submodule(name, value)):
+                value = namespace.get(name)
+                if inspect.isclass(value) or self._is_submodule(name, value):
                     found[name] = value
             for name in self._unimported_submodules():
                 found.setdefault(name, None)
@@ -111,7 +111,8 @@ class Scope:
             self._children = {segments[n]: (n, found[n]) for n in sorted(found)}
         return self._children
 
-    def _namespace(self) -> Dict[str, Any]:
+    def namespace(self) -> Dict[str, Any]:
+        """The scope's own names and values (a class's along its MRO), without getattr."""
         if not self.is_class:
             return dict(vars(self.obj))
         found: Dict[str, Any] = {}
@@ -143,8 +144,7 @@ class Scope:
         if self.is_class:
             return Scope(self._names, value, self.python_module, self.qualname + "." + name)
         if inspect.isclass(value):
-            qual = name
-            return Scope(self._names, value, self.python_module, qual)
+            return Scope(self._names, value, self.python_module, name)
         full = self.python_module + "." + name
         if value is None or sys.modules.get(full) is not value:
             value = importlib.import_module(full) if value is None else value
@@ -162,13 +162,20 @@ class Scope:
         return self._members
 
 
+def _annotation(annotation: Any, scrub: Scrubber) -> str:
+    """Annotation text; a string (postponed evaluation) is already the text as written."""
+    if annotation is inspect.Parameter.empty:
+        return ""
+    if isinstance(annotation, str):
+        return scrub(annotation)
+    return scrub(inspect.formatannotation(annotation))
+
+
 def _parameter(param: inspect.Parameter, scrub: Scrubber) -> Dict[str, Any]:
     default = None
     if param.default is not inspect.Parameter.empty:
         default = scrub(_repr(param.default))
-    annotation = ""
-    if param.annotation is not inspect.Parameter.empty:
-        annotation = scrub(inspect.formatannotation(param.annotation))
+    annotation = _annotation(param.annotation, scrub)
     return {"name": param.name, "kind": int(param.kind) + 1, "default": default,
             "annotation": annotation}
 
@@ -178,9 +185,9 @@ def _repr(value: Any) -> str:
         text = repr(value)
     except Exception:
         text = f"<{type(value).__name__}>"
-    if isinstance(value, (set, frozenset)):  # set order follows the hash seed
-        items = sorted(repr(v) for v in value)
-        text = "{}({{{}}})".format(type(value).__name__, ", ".join(items)) if items else text
+    if isinstance(value, (set, frozenset)) and value:  # set order follows the hash seed
+        text = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
+        text = text if type(value) is set else f"{type(value).__name__}({text})"
     return text
 
 
@@ -197,9 +204,7 @@ def _signature(obj: Any, drop_first: bool, scrub: Scrubber) -> Dict[str, Any]:
         inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
     ):
         params = params[1:]
-    ret = ""
-    if sig.return_annotation is not inspect.Signature.empty:
-        ret = scrub(inspect.formatannotation(sig.return_annotation))
+    ret = _annotation(sig.return_annotation, scrub)
     return {"signature_found": True, "return_annotation": ret,
             "parameters": [_parameter(p, scrub) for p in params]}
 
@@ -233,7 +238,9 @@ def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
     """Where a Python-defined callable's source is, for the engine's static pass."""
     if kind == CLASS:
         value = vars(scope.obj).get("__init__")
-    elif kind in (ATTRIBUTE, PROPERTY):
+    elif kind == PROPERTY:
+        value = getattr(value, "fget", None)
+    elif kind == ATTRIBUTE:
         return None
     try:
         function = inspect.unwrap(getattr(value, "__func__", value))
@@ -261,13 +268,15 @@ def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
         else (FUNCTION if callable(value) else ATTRIBUTE, value)
     )
     record["kind"] = kind
-    record["origin"] = _origin(scope, value, kind)
+    record["origin"] = _origin(scope, raw if kind == PROPERTY else value, kind)
     if kind == ATTRIBUTE:
         own_doc = getattr(value, "__doc__", None) != getattr(type(value), "__doc__", None)
         record.update(doc=_doc(value, scrub) if own_doc else "", signature_found=True,
                       return_annotation="", parameters=[])
     elif kind == PROPERTY:
-        record.update(doc=_doc(raw, scrub), signature_found=True, return_annotation="",
+        getter = getattr(raw, "fget", None)
+        returns = _signature(getter, True, scrub)["return_annotation"] if getter else ""
+        record.update(doc=_doc(raw, scrub), signature_found=True, return_annotation=returns,
                       parameters=[])
     else:
         record["doc"] = _doc(value, scrub)
@@ -336,8 +345,7 @@ class Resolver:
 
 def _scope_record(scope: Scope, scrub: Scrubber) -> Dict[str, Any]:
     return {"python_module": scope.python_module, "qualname": scope.qualname,
-            "is_class": scope.is_class, "doc": _doc(scope.obj, scrub),
-            "file": getattr(sys.modules.get(scope.python_module), "__file__", None) or ""}
+            "is_class": scope.is_class, "doc": _doc(scope.obj, scrub)}
 
 
 def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
@@ -345,8 +353,7 @@ def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
     targets: List[Tuple[str, str]] = []
     root = resolver.root
     public = set(root.public_names())
-    members = root.members()
-    targets += [(resolver.elixir_module, e) for e, p in members.items() if p in public]
+    targets += _scope_targets(resolver.elixir_module, root)
     for segment, (name, _) in sorted(root.children().items()):
         if name not in public:
             continue
@@ -365,11 +372,21 @@ def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
     return targets
 
 
+def _is_import(value: Any) -> bool:
+    return isinstance(value, (types.ModuleType, __future__._Feature))
+
+
 def _scope_targets(module: str, scope: Scope) -> List[Tuple[str, str]]:
-    """The public members of one scope (a class's own names only, plus `new`)."""
+    """The public members of one scope (a class's own names only, plus `new`).
+
+    Imports that are not part of the library's API are left out: modules that are not
+    submodules (`import os` without `__all__`) and `from __future__` features.
+    """
     public = set(scope.public_names())
+    namespace = scope.namespace()
     own = set(vars(scope.obj)) if scope.is_class else public
-    found = [(module, e) for e, p in scope.members().items() if p in public and p in own]
+    found = [(module, e) for e, p in scope.members().items()
+             if p in public and p in own and not _is_import(namespace.get(p))]
     return found + ([(module, "new")] if scope.is_class else [])
 
 
@@ -379,8 +396,7 @@ def run(request: Dict[str, Any]) -> Dict[str, Any]:
     try:
         root = importlib.import_module(request["library"])
     except BaseException as exc:  # SystemExit and friends from a hostile import too
-        return {"import_error": f"{type(exc).__name__}: {exc}",
-                "traceback": scrub("".join(traceback.format_exc(limit=-8)))}
+        return {"import_error": f"{type(exc).__name__}: {exc}"}
     resolver = Resolver(names, request["library"], request["elixir_module"], root)
     targets = [tuple(t) for t in request.get("targets", [])]
     if request.get("all"):
@@ -400,8 +416,7 @@ def run(request: Dict[str, Any]) -> Dict[str, Any]:
         record.update(elixir_module=elixir_module, elixir_name=name)
         members.append(record)
     scopes = {m: _scope_record(s, scrub) for m, s in resolver.scopes.items()}
-    return {"members": members, "errors": errors, "scopes": scopes,
-            "python_version": ".".join(map(str, sys.version_info[:3]))}
+    return {"members": members, "errors": errors, "scopes": scopes}
 
 
 def main(argv: List[str]) -> int:

@@ -150,8 +150,10 @@ def _tail(path: Path) -> str:
 
 def _crash_message(interpreter: str, library: str, returncode: int, output: str,
                    limits: Limits) -> str:
-    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
-        cause = f"it was killed after {limits.cpu_seconds} s of CPU time"
+    if returncode == -signal.SIGXCPU:
+        cause = f"it used up its {limits.cpu_seconds} s of CPU time (raise --timeout)"
+    elif returncode == -signal.SIGKILL:
+        cause = "it was killed (out of memory?)"
     elif "MemoryError" in output or returncode == -signal.SIGSEGV:
         cause = f"it exceeded the memory limit of {limits.memory_bytes >> 20} MiB"
     else:

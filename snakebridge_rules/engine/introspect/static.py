@@ -18,6 +18,7 @@ from typing import Any
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, Source
 
 _DROPS_FIRST = (Member.METHOD, Member.CLASS_METHOD, Member.CLASS)
+_ANNOTATED = re.compile(r"\w\s*:")
 
 
 class _Files:
@@ -67,7 +68,11 @@ def _find(module: Any, qualname: str) -> Any:
         if members is None or part not in members:
             return None
         obj = members[part]
-    if getattr(obj, "is_alias", False) or not getattr(obj, "is_function", False):
+        if obj.is_alias:  # an import: resolving it would load other modules
+            return None
+    if getattr(obj, "is_attribute", False) and "property" in obj.labels:
+        return obj  # griffe turns a @property into an attribute annotated with its type
+    if not getattr(obj, "is_function", False):
         return None
     return None if getattr(obj, "overloads", None) else obj
 
@@ -80,13 +85,18 @@ def _worth_visiting(text: str, name: str) -> bool:
     the static pass from parsing files that cannot contribute.
     """
     annotated = False
-    for match in re.finditer(rf"^([ \t]*)def {re.escape(name)}\(", text, re.MULTILINE):
-        before = text[max(0, match.start() - 200):match.start()].rstrip().rsplit("\n", 1)[-1]
-        if "overload" in before:
-            return False
-        end = text.find(":\n", match.end())
-        header = text[match.end(): end if end != -1 else match.end() + 2000]
-        annotated = annotated or "->" in header or bool(re.search(r"\w\s*:", header))
+    needle = f"def {name}("
+    start = text.find(needle)
+    while start != -1:  # str.find, not a MULTILINE regex: ~10x faster on big modules
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip():
+            before = text[max(0, line_start - 200):line_start].rstrip().rsplit("\n", 1)[-1]
+            if "overload" in before:
+                return False
+            end = text.find(":\n", start)
+            header = text[start + len(needle): end if end != -1 else start + 2000]
+            annotated = annotated or "->" in header or bool(_ANNOTATED.search(header))
+        start = text.find(needle, start + len(needle))
     return annotated
 
 
@@ -103,6 +113,9 @@ def _static_function(files: _Files, origin: dict[str, str]) -> tuple[Any, int] |
 
 
 def _merge(record: dict[str, Any], function: Any, source: int) -> None:
+    if getattr(function, "is_attribute", False):
+        _merge_property(record, function, source)
+        return
     params = list(function.parameters)
     if record["kind"] in _DROPS_FIRST and "staticmethod" not in function.labels and params:
         params = params[1:]
@@ -119,6 +132,14 @@ def _merge(record: dict[str, Any], function: Any, source: int) -> None:
         record["signature_source"] = source
     if not record.get("doc") and function.docstring is not None:
         record["doc"], record["doc_source"] = function.docstring.value, source
+
+
+def _merge_property(record: dict[str, Any], attribute: Any, source: int) -> None:
+    if attribute.annotation is not None:
+        record["return_annotation"] = str(attribute.annotation)
+        record["signature_source"] = source
+    if not record.get("doc") and attribute.docstring is not None:
+        record["doc"], record["doc_source"] = attribute.docstring.value, source
 
 
 def add_static_facts(result: dict[str, Any]) -> None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Sequence
 
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.scan.paths import SOURCE_SUFFIXES, ScanPathError, collect_files
-from snakebridge_rules.engine.scan.pool import Limits, run_pool
+from snakebridge_rules.engine.scan.pool import DEFAULT_LIMITS, Limits, run_pool
 
 __all__ = ["CallSite", "Diagnostic", "Limits", "SOURCE_SUFFIXES", "ScanPathError",
-           "ScanResult", "collect_files", "scan_paths"]
+           "ScanResult", "collect_files", "default_jobs", "scan_paths"]
 
 
 @dataclass(frozen=True, order=True)
@@ -92,8 +92,8 @@ def default_jobs() -> int:
 
 
 def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
-               excludes: Iterable[str] = (), *, jobs: Optional[int] = None,
-               limits: Limits = Limits()) -> ScanResult:
+               excludes: Iterable[str] = (), *, jobs: int | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan files and directories (raises ScanPathError for a missing PATH)."""
     files = collect_files(paths, excludes)
     modules = sorted({lib.elixir_module for lib in libraries})

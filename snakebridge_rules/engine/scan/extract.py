@@ -12,7 +12,6 @@ This module runs inside the parse worker: standard library and tree_sitter only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
@@ -64,12 +63,12 @@ class FileFacts:
 class _Env:
     """Lexical environment of one scope; dicts are shared until first written."""
 
-    module: Optional[str]
+    module: str | None
     aliases: dict[str, str]
-    imports: dict[str, Optional[frozenset[tuple[str, int]]]]
+    imports: dict[str, frozenset[tuple[str, int]] | None]
     end: int
     skip: bool = False
-    entry: Optional[_Env] = None  # env at the scope's start (else-blocks restart from it)
+    entry: _Env | None = None  # the enclosing env, current again at this scope's end
     _own_aliases: bool = False
     _own_imports: bool = False
 
@@ -81,7 +80,7 @@ class _Env:
             self.aliases, self._own_aliases = dict(self.aliases), True
         self.aliases[name] = target
 
-    def set_import(self, module: str, only: Optional[frozenset[tuple[str, int]]]) -> None:
+    def set_import(self, module: str, only: frozenset[tuple[str, int]] | None) -> None:
         if not self._own_imports:
             self.imports, self._own_imports = dict(self.imports), True
         self.imports[module] = only
@@ -162,13 +161,13 @@ def _text(node: Node) -> str:
     return node.text.decode("utf-8", "replace")
 
 
-def _named_args(node: Optional[Node]) -> list[Node]:
+def _named_args(node: Node | None) -> list[Node]:
     if node is None:
         return []
     return [c for c in node.named_children if c.type != "comment"]
 
 
-def _arguments(call: Node) -> tuple[list[Node], Optional[Node]]:
+def _arguments(call: Node) -> tuple[list[Node], Node | None]:
     args_node = do_block = None
     for child in call.children:
         if child.type == "arguments":
@@ -185,7 +184,7 @@ def _arity(call: Node) -> int:
     return len(args) + extra
 
 
-def _keyword(args: list[Node], key: str) -> Optional[Node]:
+def _keyword(args: list[Node], key: str) -> Node | None:
     """The value of `key:` in a call's trailing keyword list."""
     if not args or args[-1].type != "keywords":
         return None
@@ -196,7 +195,7 @@ def _keyword(args: list[Node], key: str) -> Optional[Node]:
     return None
 
 
-def _atom_name(node: Optional[Node]) -> Optional[str]:
+def _atom_name(node: Node | None) -> str | None:
     if node is None:
         return None
     if node.type == "atom":
@@ -262,11 +261,11 @@ class _Pass:
             start = env.entry if env.entry is not None else env
             self.env = start.child(node.end_byte, skip=env.skip)
             self.env.module, self.env.entry = env.module, env
-        elif not env.skip:
+        elif not env.skip and not node.has_error:  # a broken call has no reliable arity
             getattr(self, "_on_" + kind)(node)
 
     # -- names -----------------------------------------------------------------------
-    def expand(self, node: Node) -> Optional[str]:
+    def expand(self, node: Node) -> str | None:
         """The module an alias expression names here (`Elixir.X`, aliases, __MODULE__)."""
         if node.type == "alias":
             text = "".join(_text(node).split())
@@ -310,7 +309,7 @@ class _Pass:
             return
         self.add_call(node, module, name, _pipe_or_capture_arity(node, _arity(node)))
 
-    def _on_directive(self, node: Node, name: Optional[str] = None) -> None:
+    def _on_directive(self, node: Node, name: str | None = None) -> None:
         name = name or _text(node.child_by_field_name("target"))
         args, _ = _arguments(node)
         if not args:
@@ -389,7 +388,7 @@ class _Pass:
             return
         self.add_call(node, module, fun, len(items))
 
-    def _define(self, node: Node) -> Optional[str]:
+    def _define(self, node: Node) -> str | None:
         """`defmodule`: the module of the new scope, and the alias nesting defines."""
         if _text(node.child_by_field_name("target")) != "defmodule":
             return None
@@ -473,7 +472,7 @@ class _Pass:
                             "cannot be resolved statically")
 
 
-def _attribute_name(parent: Node) -> Optional[str]:
+def _attribute_name(parent: Node) -> str | None:
     """`@name Numpy`: the attribute that receives the module (arguments → call → @)."""
     if parent.type != "arguments":
         return None
@@ -486,7 +485,7 @@ def _attribute_name(parent: Node) -> Optional[str]:
     return _text(call.child_by_field_name("target"))
 
 
-def _only_list(node: Optional[Node]) -> Optional[frozenset[tuple[str, int]]]:
+def _only_list(node: Node | None) -> frozenset[tuple[str, int]] | None:
     """`only: [f: 1, g: 2]` as a set of (name, arity); None when not a literal list."""
     if node is None or node.type != "list":
         return None
@@ -501,7 +500,7 @@ def _only_list(node: Optional[Node]) -> Optional[frozenset[tuple[str, int]]]:
     return frozenset(entries)
 
 
-def _only_entry(pair: Node) -> Optional[tuple[str, int]]:
+def _only_entry(pair: Node) -> tuple[str, int] | None:
     if pair.type == "pair":
         key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
         name = _text(key).rstrip(" ").removesuffix(":").strip('"')
@@ -514,9 +513,3 @@ def _only_entry(pair: Node) -> Optional[tuple[str, int]]:
         return None
     return name, int(_text(value).replace("_", ""))
 
-
-def iter_findings(facts: FileFacts) -> Iterator[tuple[str, Finding]]:
-    for kind, items in (("call", facts.calls), ("warning", facts.warnings),
-                        ("error", facts.errors)):
-        for item in items:
-            yield kind, item

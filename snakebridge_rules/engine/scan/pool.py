@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import IO, Any, Optional
+from typing import IO, Any
 
 _BOOT = ("import json, sys; c = json.loads(sys.argv[1]); sys.path[:0] = c['path']; "
          "from snakebridge_rules.engine.scan.worker import main; main(c)")
@@ -28,11 +28,14 @@ class Limits:
     memory_mb: int = 1024
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass
 class _Worker:
     proc: subprocess.Popen[bytes]
     stderr: IO[bytes]
-    path: Optional[str] = None
+    path: str | None = None
     deadline: float = 0.0
 
     def send(self, path: str, timeout: float) -> None:
@@ -60,7 +63,7 @@ class _Worker:
 
 
 def _spawn(config: str) -> _Worker:
-    stderr = tempfile.TemporaryFile()
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, config],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                             env=_worker_env())

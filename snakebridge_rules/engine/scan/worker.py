@@ -15,7 +15,7 @@ import stat
 import sys
 from typing import Any, BinaryIO
 
-from snakebridge_rules.engine.scan.extract import Extractor, Finding, FileFacts
+from snakebridge_rules.engine.scan.extract import Extractor, FileFacts, Finding
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 

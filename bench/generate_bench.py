@@ -1,0 +1,152 @@
+"""`snakebridge generate` speed on numpy, lazy vs eager (issue 3, Speed).
+
+Every figure is the median of fresh processes, nothing cached between runs:
+
+- floor:   `python -c "import numpy"` in the target interpreter;
+- lazy:    `snakebridge generate` (fresh engine process: scan of one Elixir file,
+           sandboxed probe, static pass, render, write) for the issue's 30 symbols;
+- one:     the same for a file that calls one symbol: (lazy - one) / 29 is the cost
+           per additional symbol;
+- eager:   `generate --all` (every public numpy symbol): time, output size;
+- compile: `elixirc` of each output (the runtime precompiled on the code path) — the
+           cost a user feels on first compile — beside `elixirc` of an empty module
+           (the VM start-up). Ratio: eager vs lazy, generate + compile.
+
+Usage: python bench/generate_bench.py [--python PY] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SYMBOLS = [
+    "mean", "std", "var", "median", "sum", "cumsum", "diff", "sqrt", "exp", "log", "abs",
+    "round", "clip", "where", "array", "arange", "linspace", "zeros", "ones", "dot", "matmul",
+    "transpose", "concatenate", "argmax", "sort", "unique", "polyfit", "Linalg.norm",
+    "Linalg.inv", "Random.default_rng",
+]
+ARITY = {"dot": 2, "matmul": 2, "linspace": 2, "polyfit": 3, "Random.default_rng": 0}
+
+
+def elixir_source(symbols: list[str]) -> str:
+    """One Elixir module that calls each symbol once (what the scan finds)."""
+    calls = []
+    for n, symbol in enumerate(symbols):
+        args = ", ".join("x" for _ in range(ARITY.get(symbol, 1)))
+        calls.append(f"  def f{n}(x), do: {{x, Numpy.{symbol}({args})}}")
+    return "defmodule Bench do\n" + "\n".join(calls) + "\nend\n"
+
+
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def interleaved_ms(runs: int, actions: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Median per action over `runs` rounds; each round runs every action once, so a
+    load spike on this shared machine hits all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for action_name, action in actions.items():
+            samples[action_name].append(action())
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
+
+
+def generate(python: str, out: Path, sources: list[Path], eager: bool = False) -> Callable:
+    def run() -> float:
+        shutil.rmtree(out, ignore_errors=True)  # nothing cached, every file written
+        return timed([sys.executable, "-m", "snakebridge_rules.cli", "generate", "--library",
+                      "numpy", "--python", python, "--out", str(out),
+                      *(["--all"] if eager else []), *map(str, sources)])
+    return run
+
+
+def compile_runtime(ebin: Path) -> None:
+    ebin.mkdir()
+    sources = sorted(str(p) for p in (REPO / "runtime" / "lib").rglob("*.ex"))
+    subprocess.run(["elixirc", "-o", str(ebin), *sources], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def compiler(runtime: Path, generated: Path, ebin: Path) -> Callable:
+    def run() -> float:
+        shutil.rmtree(ebin, ignore_errors=True)
+        ebin.mkdir()
+        files = sorted(str(p) for p in generated.rglob("*.ex"))
+        return timed(["elixirc", "--warnings-as-errors", "-pa", str(runtime), "-o", str(ebin),
+                      *files])
+    return run
+
+
+def size(directory: Path) -> tuple[int, int, int]:
+    """Bytes, files and `def`s (both forms of each binding) of a generated directory."""
+    files = list(directory.rglob("*.ex"))
+    texts = [p.read_text() for p in files]
+    return (sum(len(t.encode()) for t in texts), len(files),
+            sum(t.count("\n  def ") for t in texts))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "thirty.ex").write_text(elixir_source(SYMBOLS))
+        (root / "one.ex").write_text(elixir_source(["mean"]))
+        compile_runtime(root / "runtime")
+        gen = interleaved_ms(args.runs, {
+            "floor": lambda: timed([args.python, "-c", "import numpy"]),
+            "lazy": generate(args.python, root / "lazy", [root / "thirty.ex"]),
+            "one": generate(args.python, root / "one", [root / "one.ex"]),
+        })
+        eager_runs = max(1, args.runs // 2)
+        eager = interleaved_ms(eager_runs, {
+            "eager": generate(args.python, root / "eager", [], eager=True)})["eager"]
+        (root / "empty" / "e.ex").parent.mkdir()
+        (root / "empty" / "e.ex").write_text("defmodule Empty do\nend\n")
+        compiled = interleaved_ms(eager_runs, {
+            "floor": compiler(root / "runtime", root / "empty", root / "empty.ebin"),
+            "lazy": compiler(root / "runtime", root / "lazy", root / "lazy.ebin"),
+            "eager": compiler(root / "runtime", root / "eager", root / "eager.ebin"),
+        })
+        lazy_size, eager_size = size(root / "lazy"), size(root / "eager")
+    report(gen, eager, compiled, lazy_size, eager_size)
+    return 0
+
+
+def report(gen: dict[str, float], eager: float, compiled: dict[str, float],
+           lazy_size: tuple[int, int, int], eager_size: tuple[int, int, int]) -> None:
+    floor, lazy, one = gen["floor"], gen["lazy"], gen["one"]
+    lazy_total, eager_total = lazy + compiled["lazy"], eager + compiled["eager"]
+    print(f"import numpy (floor)               {floor:8.1f} ms")
+    print(f"generate 30 symbols (lazy, CLI)    {lazy:8.1f} ms   {lazy / floor:5.2f}x floor"
+          "   (target <= 5x)")
+    print(f"generate 1 symbol (CLI)            {one:8.1f} ms")
+    print(f"  per additional symbol            {(lazy - one) / 29:8.2f} ms   (target < 5 ms)")
+    print(f"  lazy output                      {lazy_size[0] / 1e3:8.1f} kB, {lazy_size[1]} files,"
+          f" {lazy_size[2]} defs")
+    print(f"generate --all (eager, CLI)        {eager:8.1f} ms   {eager / lazy:5.1f}x lazy")
+    print(f"  eager output                     {eager_size[0] / 1e6:8.2f} MB, {eager_size[1]} "
+          f"files, {eager_size[2]} defs")
+    print(f"elixirc of an empty module (floor) {compiled['floor']:8.1f} ms   (VM start-up)")
+    print(f"elixirc lazy output                {compiled['lazy']:8.1f} ms")
+    print(f"elixirc eager output               {compiled['eager']:8.1f} ms")
+    print(f"lazy generate + compile            {lazy_total:8.1f} ms")
+    print(f"eager generate + compile           {eager_total:8.1f} ms   "
+          f"{eager_total / lazy_total:5.1f}x lazy   (target >= 10x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

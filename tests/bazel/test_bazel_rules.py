@@ -1,0 +1,128 @@
+"""End to end: the Bazel rules on examples/bazel_numpy with a real Bazel 4.2.3.
+
+One workspace copy (`a`) goes through the whole story in file order — cold build,
+no-op, an edit that adds no call, the stale test and the update target, a bad symbol —
+each test restoring what it changed; the last test builds a second copy at another
+path after `bazel clean --expunge` and requires every binding action from the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from snakebridge_rules.engine.artifacts import SymbolSet, read
+from tests.bazel.harness import MNEMONICS, Run, Workspace
+
+pytestmark = pytest.mark.slow
+
+CALLS = ["Numpy.Linalg.norm/1", "Numpy.max/1", "Numpy.mean/1", "Numpy.std/2"]
+MAX_CALL = "{:ok, max} = Numpy.max(xs)"
+
+
+@dataclass
+class Cold:
+    workspace: Workspace
+    run: Run
+    outputs: dict[str, bytes]
+
+
+def outputs(workspace: Workspace) -> dict[str, bytes]:
+    """The bindings target's outputs: every generated file and the symbol set."""
+    bin_dir = workspace.path / "bazel-bin"
+    tree = bin_dir / "bindings.generated"
+    files = {f"generated/{p.relative_to(tree).as_posix()}": p.read_bytes()
+             for p in sorted(tree.rglob("*")) if p.is_file()}
+    files["bindings.symbols.pb"] = (bin_dir / "bindings.symbols.pb").read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def cold(make_workspace) -> Cold:
+    """Workspace `a`, built once from nothing (its repositories fetched too).
+
+    linux-sandbox enforces the actions' `block-network` requirement, so this build
+    also shows that no binding action needs the network.
+    """
+    workspace = make_workspace("a")
+    run = workspace.bazel("build", "//:bindings", "--spawn_strategy=linux-sandbox")
+    return Cold(workspace, run, outputs(workspace))
+
+
+def test_cold_build_runs_every_action_once(cold: Cold) -> None:
+    assert cold.run.mnemonics() == sorted(MNEMONICS)
+    assert sorted(cold.outputs) == ["bindings.symbols.pb", "generated/numpy.ex",
+                                    "generated/numpy/linalg.ex"]
+    symbols = read(cold.workspace.path / "bazel-bin/bindings.symbols.pb", SymbolSet)
+    assert list(symbols.calls) == CALLS
+    assert b"def mean(" in cold.outputs["generated/numpy.ex"]
+
+
+def test_noop_rebuild_runs_nothing(cold: Cold) -> None:
+    run = cold.workspace.bazel("build", "//:bindings")
+    assert run.spawns == []
+
+
+def test_edit_without_a_new_call_reruns_only_the_scan(cold: Cold) -> None:
+    stats = cold.workspace.path / "lib/stats.ex"
+    original = stats.read_text(encoding="utf-8")
+    try:
+        stats.write_text("# Moves every call one line down.\n" + original, encoding="utf-8")
+        run = cold.workspace.bazel("build", "//:bindings")
+        assert run.mnemonics() == ["SnakeBridgeScan"]
+        assert outputs(cold.workspace) == cold.outputs
+    finally:
+        cold.workspace.restore("lib/stats.ex")
+
+
+def test_stale_test_fails_until_the_update_target_runs(cold: Cold) -> None:
+    workspace = cold.workspace
+    workspace.bazel("test", "//:bindings_test")  # the checked-in bindings are current
+    report = workspace.path / "lib/report.ex"
+    text = report.read_text(encoding="utf-8")
+    try:
+        report.write_text(text.replace(MAX_CALL, MAX_CALL + "\n    {:ok, _} = Numpy.median(xs)"),
+                          encoding="utf-8")
+        stale = workspace.bazel("test", "//:bindings_test", check=False)
+        assert stale.returncode != 0
+        assert "lib/generated/numpy.ex: stale" in stale.output
+        assert "run: bazel run //:bindings.update" in stale.output
+
+        workspace.bazel("run", "//:bindings.update")
+        manifest = (workspace.path / "snakebridge.manifest").read_text(encoding="utf-8")
+        assert "Numpy.median/1\n" in manifest
+        generated = (workspace.path / "lib/generated/numpy.ex").read_text(encoding="utf-8")
+        assert "def median(" in generated
+        workspace.bazel("test", "//:bindings_test")
+    finally:
+        workspace.restore("lib/report.ex", "snakebridge.manifest", "lib/generated")
+
+
+def test_bad_symbol_fails_with_its_file_and_line(cold: Cold) -> None:
+    report = cold.workspace.path / "lib/report.ex"
+    text = report.read_text(encoding="utf-8")
+    line = text[: text.index(MAX_CALL)].count("\n") + 2
+    try:
+        report.write_text(text.replace(MAX_CALL, MAX_CALL + "\n    {:ok, _} = Numpy.meen(xs)"),
+                          encoding="utf-8")
+        run = cold.workspace.bazel("build", "//:bindings", check=False)
+        assert run.returncode != 0
+        assert (f"lib/report.ex:{line}: numpy has no attribute 'meen' — did you mean 'mean'?"
+                in run.output)
+        assert "Traceback" not in run.output
+    finally:
+        cold.workspace.restore("lib/report.ex")
+
+
+def test_second_checkout_gets_every_binding_action_from_the_cache(cold: Cold,
+                                                                  make_workspace) -> None:
+    cold.workspace.bazel("clean", "--expunge")
+    second = make_workspace("b")  # another path, another output base, same disk cache
+    assert second.path != cold.workspace.path
+    run = second.bazel("build", "//:bindings")
+    binding = [s for s in run.spawns if s.get("mnemonic", "").startswith("SnakeBridge")]
+    assert sorted(s["mnemonic"] for s in binding) == sorted(MNEMONICS)
+    misses = [s["mnemonic"] for s in binding if not s.get("remoteCacheHit")]
+    assert misses == [], f"cache misses at another path: {misses}"
+    assert outputs(second) == cold.outputs

@@ -1,0 +1,95 @@
+"""The generator's pure pieces: typespecs, string literals, layout, paths, keys, manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.generate import module_paths
+from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
+from snakebridge_rules.engine.generate.keys import binding_of
+from snakebridge_rules.engine.generate.layout import WIDTH, def_head, spec
+from snakebridge_rules.engine.generate.literals import elixir_string
+from snakebridge_rules.engine.generate.specs import annotation_spec
+from snakebridge_rules.engine.manifest import (
+    ManifestError,
+    parse_lines,
+    read_manifest,
+    render_manifest,
+)
+
+
+@pytest.mark.parametrize(("annotation", "expected"), [
+    ("int", "integer()"), ("float", "float()"), ("str", "String.t()"), ("bool", "boolean()"),
+    ("None", "nil"), ("list[float]", "[float()]"), ("List[int]", "[integer()]"),
+    ("dict[str, int]", "%{optional(String.t()) => integer()}"),
+    ("Optional[int]", "integer() | nil"), ("int | None", "integer() | nil"),
+    ("typing.Optional[str]", "String.t() | nil"), ("Union[int, str, None]",
+                                                   "integer() | String.t() | nil"),
+    ("tuple[int, int]", "tuple()"), ("'int'", "integer()"), ("list[int | None]",
+                                                             "[integer() | nil]"),
+    ("npt.ArrayLike", "term()"), ("Optional[Any]", "term()"), ("", "term()"),
+    ("not valid [", "term()"), ("__import__('os').system('x')", "term()"),
+    ("dict[str, dict[str, dict[str, list[Optional[float]]]]]", "term()"),  # too long
+])
+def test_annotation_specs(annotation: str, expected: str) -> None:
+    assert annotation_spec(annotation) == expected
+
+
+@pytest.mark.parametrize(("text", "literal"), [
+    ("plain", '"plain"'),
+    ('#{IO.puts("x")}', '"\\#{IO.puts(\\"x\\")}"'),
+    ('"""\n~S"""', '"\\"\\"\\"\\n~S\\"\\"\\""'),
+    ("a\\b\tc\r\x00\x1b\u202e\u2028é", '"a\\\\b\\tc\\r\\u{0000}\\u{001B}\\u{202E}\\u{2028}é"'),
+])
+def test_string_literals_escape_everything_active(text: str, literal: str) -> None:
+    assert elixir_string(text) == literal
+
+
+def test_layout_breaks_only_what_does_not_fit() -> None:
+    assert def_head("def", "f", ["a", "opts \\\\ []"]) == ["  def f(a, opts \\\\ []) do"]
+    long = [f"argument_{n}" for n in range(9)]
+    lines = def_head("def", "f", long)
+    assert lines[0] == "  def f(" and lines[-1] == "      ) do"
+    assert all(line.startswith("        argument_") for line in lines[1:-1])
+    assert spec("f", ["term()"], "term()") == ["  @spec f(term()) :: term()"]
+    assert all(len(line) <= WIDTH for line in spec("f" * 40, ["term()"] * 6, "x" * 40))
+
+
+def test_kernel_clashes() -> None:
+    assert kernel_excludes({("max", 2), ("max", 3), ("def", 2), ("mean", 1)}) == ["max: 2"]
+    assert needs_qualified_call("case") and needs_qualified_call("def")
+    assert not needs_qualified_call("max")
+
+
+def test_module_paths_are_distinct_even_ignoring_case() -> None:
+    paths = module_paths(["Numpy", "Numpy.Linalg", "Numpy.ABC", "Numpy.Abc", "Numpy.Core_",
+                          "Numpy.HTTPError"])
+    assert paths["Numpy"] == "numpy.ex" and paths["Numpy.Linalg"] == "numpy/linalg.ex"
+    assert paths["Numpy.Core_"] == "numpy/core_.ex"
+    assert paths["Numpy.HTTPError"] == "numpy/http_error.ex"
+    assert {paths["Numpy.ABC"], paths["Numpy.Abc"]} == {"numpy/abc.ex", "numpy/abc_2.ex"}
+
+
+def test_bindings_of_scanned_calls() -> None:
+    assert binding_of(CallKey.parse("Numpy.mean!/2")) == CallKey.parse("Numpy.mean/2")
+    assert binding_of(CallKey.parse("Numpy.doc/1")) is None
+    assert binding_of(CallKey.parse("Numpy.doc/2")) == CallKey.parse("Numpy.doc/2")
+    assert binding_of(CallKey.parse("Numpy.__python__/0")) is None
+
+
+def test_manifest_format(tmp_path: Path) -> None:
+    calls = [CallKey.parse(k) for k in ["Numpy.mean/1", "Numpy.Linalg.norm/1", "Numpy.mean/1"]]
+    text = render_manifest(calls).decode()
+    body = [line for line in text.splitlines() if not line.startswith("#")]
+    assert body == ["Numpy.Linalg.norm/1", "Numpy.mean/1"] and text.endswith("/1\n")
+    path = tmp_path / "m"
+    path.write_text(text)
+    assert [str(e.call) for e in read_manifest(path)] == body
+    assert read_manifest(tmp_path / "missing") == []
+    with pytest.raises(ManifestError, match=r"^m:2: "):
+        parse_lines(Path("m"), "Numpy.mean/1\nNumpy.mean\n")
+    ledger = parse_lines(Path("l"), "Numpy.var/1 extra fields\n", first_field_only=True)
+    assert [str(e.call) for e in ledger] == ["Numpy.var/1"]
