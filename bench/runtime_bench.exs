@@ -46,7 +46,7 @@ defmodule RuntimeBench do
     # Warm every worker (imports, first frames) before timing anything.
     for worker <- SnakeBridge.Pool.workers() do
       {:ok, _} =
-        SnakeBridge.Pool.request(worker, {:call, :ref, "math", "sqrt", [2.0], [], []}, 10_000)
+        SnakeBridge.Pool.request(worker, {:call, :ref, "math", "sqrt", []}, {[2.0], []}, 10_000)
     end
   end
 
@@ -54,7 +54,7 @@ defmodule RuntimeBench do
 
   defp round_trip(python) do
     echo = open_echo(python)
-    frame = :erlang.term_to_binary({1, :call, :ref, "math", "sqrt", [2.0], [], []})
+    frame = sqrt_frame()
     for _ <- 1..1_000, do: echo_once(echo, frame)
     for _ <- 1..1_000, do: {:ok, _} = Bench.Math.sqrt(2.0)
     {:os_pid, echo_pid} = Port.info(echo, :os_pid)
@@ -113,6 +113,11 @@ defmodule RuntimeBench do
     String.to_integer(Enum.at(fields, 11)) + String.to_integer(Enum.at(fields, 12))
   end
 
+  # The bytes a `math.sqrt(2.0)` request puts on the wire: the echo moves the same.
+  defp sqrt_frame do
+    IO.iodata_to_binary(SnakeBridge.Pool.frame(1, {:call, :ref, "math", "sqrt", []}, {[2.0], []}))
+  end
+
   defp open_echo(python) do
     Port.open({:spawn_executable, python}, [
       {:args, ["-c", @echo]},
@@ -138,7 +143,7 @@ defmodule RuntimeBench do
 
   defp throughput(python) do
     echo = open_echo(python)
-    frame = :erlang.term_to_binary({1, :call, :ref, "math", "sqrt", [2.0], [], []})
+    frame = sqrt_frame()
 
     {echo_us, _} =
       :timer.tc(fn -> for _ <- 1..(@callers * @per_caller), do: echo_once(echo, frame) end)

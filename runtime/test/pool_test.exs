@@ -14,7 +14,7 @@ defmodule SnakeBridge.PoolTest do
   end
 
   defp sleep_on(worker, seconds, timeout \\ 10_000) do
-    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep", [seconds], [], []}, timeout)
+    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep", []}, {[seconds], []}, timeout)
   end
 
   test "hundreds of concurrent callers over four workers all get their own answer" do
@@ -102,15 +102,18 @@ defmodule SnakeBridge.PoolTest do
 
     log =
       capture_log(fn ->
-        req = {:call, :ref, "sb_test_helpers", "garbage_frame", [], [], []}
+        req = {:call, :ref, "sb_test_helpers", "garbage_frame", []}
         waiting = Task.async(fn -> sleep_on(worker, 30) end)
-        assert {:error, %WorkerError{reason: :protocol}} = Pool.request(worker, req, 5_000)
+
+        assert {:error, %WorkerError{reason: :protocol}} =
+                 Pool.request(worker, req, {[], []}, 5_000)
+
         assert {:error, %WorkerError{}} = Task.await(waiting)
 
         # Unframed bytes announce a frame that never completes: the timeout catches it.
         [other | _] = Enum.reject(Pool.workers(), &(&1 == worker))
-        raw = {:call, :ref, "sb_test_helpers", "garbage_raw", [], [], []}
-        assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, 500)
+        raw = {:call, :ref, "sb_test_helpers", "garbage_raw", []}
+        assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, {[], []}, 500)
         assert eventually(fn -> not Enum.member?(Pool.workers(), other) end)
         assert pool_full()
         Logger.flush()
@@ -143,10 +146,10 @@ defmodule SnakeBridge.PoolTest do
             )
 
           :ets.delete_object(:snakebridge_workers, {99, pid})
-          req = {:call, :ref, "math", "sqrt", [1.0], [], []}
+          req = {:call, :ref, "math", "sqrt", []}
 
           assert {:error, %WorkerError{reason: :not_started, message: message}} =
-                   Pool.request(pid, req, 1_000)
+                   Pool.request(pid, req, {[1.0], []}, 1_000)
 
           assert message =~ "/nonexistent/python"
           GenServer.stop(pid)

@@ -115,7 +115,7 @@ def environment(lockfile: Path, cache_dir: Path, python: str | None = None) -> P
     """The interpreter of the lockfile's venv, built with hash checking if not cached."""
     data = lockfile.read_bytes()
     version, index_url = read_header(data.decode("utf-8", "replace"), lockfile)
-    target = cache_dir / "venvs" / hashlib.sha256(data).hexdigest()
+    target = cache_dir / hashlib.sha256(data).hexdigest()
     interpreter = target / "bin" / "python"
     if interpreter.exists():
         return interpreter

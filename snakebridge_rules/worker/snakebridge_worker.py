@@ -1,7 +1,8 @@
 """The Python side of the SnakeBridge runtime: one process serving one Elixir worker.
 
-Run as a script by an Erlang Port (`{:packet, 4}`): frames on fd 0 are ETF requests
-`{id, op, ...}`; answers go out on a private duplicate of fd 1 as
+Run as a script by an Erlang Port (`{:packet, 4}`): frames on fd 0 are requests
+`<<id::64, size::32, header_etf::size, payload_etf>>`; answers go out on a private
+duplicate of fd 1 as
 `<<0xAB, id::64, n::32, new_ref_ids::n*64, etf>>` so the Elixir worker can route the
 answer and record who owns the new references without decoding the payload. Then fd 1
 and `sys.stdout` point at stderr, so a stray `print` (or C code writing to fd 1) never
@@ -25,6 +26,7 @@ import snakebridge_etf as etf  # noqa: E402
 sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != _HERE]
 
 _HEADER = struct.Struct(">BQI")
+_REQUEST = struct.Struct(">QI")
 _LENGTH = struct.Struct(">I")
 _MAGIC = 0xAB
 #: The private fd frames go out on (set by `main`; fault-injection tests write to it).
@@ -44,6 +46,7 @@ class Worker:
         self.new_ids = []
         self.ndarray = "ref"
         self.functions = {}  # (module, qualname) -> callable, to skip imports and getattr
+        self.headers = {}  # encoded request header -> (operation, static arguments)
         self.ops = {
             "init": self.op_init,
             "call": self.op_call,
@@ -59,17 +62,32 @@ class Worker:
     # -- requests ------------------------------------------------------------------
 
     def handle(self, frame):
-        """Answer one frame; None when the request wants no answer (id 0)."""
+        """Answer one frame `<<id::64, size::32, header::size, payload>>`; None when the
+        request wants no answer (id 0).
+
+        The header (`{op, static arguments...}`: what to call, how to convert) repeats
+        from call to call, so it is decoded once and cached by its bytes; only the
+        payload (the call's own arguments) is decoded each time.
+        """
+        req_id, size = _REQUEST.unpack_from(frame)
+        end = _REQUEST.size + size
         try:
-            request, special = etf.decode(frame)
+            header = frame[_REQUEST.size : end]
+            function, static = self.headers.get(header) or self.prepare(header)
+            payload, special = etf.decode(frame[end:])
             if special:
-                request = self.resolve(request)
-            req_id, op = request[0], request[1]
-            result = self.ops[op](*request[2:])
+                payload = self.resolve(payload)
+            result = function(*static, *payload)
         except BaseException as exc:  # noqa: B036 - SystemExit/KeyboardInterrupt too
-            req_id = etf.peek_request_id(frame)
             return self.reply(req_id, (_ERROR, python_error(exc)), b"\x83")
         return self.reply(req_id, result, _OK_PREFIX)
+
+    def prepare(self, header):
+        term, _special = etf.decode(header)
+        prepared = (self.ops[term[0]], term[1:])
+        if len(self.headers) < 4096:
+            self.headers[header] = prepared
+        return prepared
 
     def reply(self, req_id, term, prefix):
         """Encode an answer (`prefix` + `term`); a value that cannot be encoded becomes
@@ -102,7 +120,9 @@ class Worker:
         self.owner = owner
         return {"pid": os.getpid(), "python": sys.version.split()[0]}
 
-    def op_call(self, mode, module, qualname, args, kwargs, positional_opts):
+    # Each operation takes its header's static arguments, then the payload's.
+
+    def op_call(self, mode, module, qualname, positional_opts, args, kwargs):
         self.ndarray = mode
         key = (module, qualname)
         target = self.functions.get(key)
@@ -114,7 +134,7 @@ class Worker:
             return target  # a constant named in a dynamic call (SnakeBridge.call/4)
         return invoke(target, args, kwargs, positional_opts)
 
-    def op_method(self, mode, obj, name, args, kwargs, positional_opts):
+    def op_method(self, mode, name, positional_opts, obj, args, kwargs):
         self.ndarray = mode
         return invoke(getattr(obj, name), args, kwargs, positional_opts)
 
@@ -122,7 +142,7 @@ class Worker:
         self.ndarray = mode
         return lookup(module, qualname)
 
-    def op_getref(self, mode, obj, name):
+    def op_getref(self, mode, name, obj):
         self.ndarray = mode
         return getattr(obj, name)
 
@@ -341,7 +361,11 @@ def main():
         frame = reader.read(size)
         if len(frame) < size:
             return 0
-        answer = worker.handle(frame)
+        try:
+            answer = worker.handle(frame)
+        except struct.error:
+            sys.stderr.write("snakebridge worker: a request frame without its header\n")
+            return 3  # the Elixir side is broken: let it replace this worker
         if answer is not None:
             try:
                 write_frame(out, answer)

@@ -78,7 +78,7 @@ class Workspace:
     def bazel(self, command: str, *args: str, check: bool = True) -> Run:
         self.runs += 1
         log = self.logs / f"exec-{self.runs}.json"
-        extra = [] if command in ("shutdown", "clean") else [
+        extra = [] if command not in ("build", "test", "run") else [
             f"--disk_cache={self.disk_cache}", f"--execution_log_json_file={log}"]
         argv = ["bazel", f"--output_user_root={self.user_root}", "--max_idle_secs=300",
                 command, *extra, *args]

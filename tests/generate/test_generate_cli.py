@@ -230,3 +230,21 @@ def test_manifest_symbols_are_generated_without_sources(tmp_path, cli, numpy_pyt
                "--manifest", "m", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "def inv(a, opts" in (tmp_path / "gen" / "numpy" / "linalg.ex").read_text()
+
+
+def test_unparsable_source_is_named_and_nothing_written(tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p", "defmodule Bad do\n  def f(x do\n    Numpy.mean(x)\nend\n")
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 1 and "lib/bad.ex:" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "gen").exists() and not (root / "bindings.manifest").exists()
+
+
+def test_bang_and_doc_calls_bind_their_python_function(tmp_path, cli, numpy_python) -> None:
+    source = "defmodule B do\n  def f(x), do: {Numpy.var!(x), Numpy.doc(:var)}\nend\n"
+    root = _project(tmp_path / "p", source)
+    done = _generate(cli, root, numpy_python)
+    assert done.returncode == 0, done.stderr
+    manifest = (root / "bindings.manifest").read_text()
+    assert "Numpy.var/1\n" in manifest and "!" not in manifest and "doc" not in manifest
+    assert "  def var!(a, opts \\\\ []) do" in (root / "gen" / "numpy.ex").read_text()

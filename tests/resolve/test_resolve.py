@@ -59,7 +59,7 @@ def test_env_builds_once_and_reuses_the_venv(lockfile: Path, tmp_path: Path) -> 
     first = cli("env", str(lockfile), "--cache-dir", str(cache), "--python", sys.executable)
     assert first.returncode == 0, first.stderr
     interpreter = Path(first.stdout.strip())
-    assert interpreter.parent.parent.parent == cache / "venvs"
+    assert interpreter.parent.parent.parent == cache
     check = subprocess.run([str(interpreter), "-c", "import six; print(six.__version__)"],
                            capture_output=True, text=True, check=True)
     assert check.stdout.strip() == "1.17.0"
@@ -67,7 +67,7 @@ def test_env_builds_once_and_reuses_the_venv(lockfile: Path, tmp_path: Path) -> 
     second = cli("env", str(lockfile), "--cache-dir", str(cache))
     assert second.stdout == first.stdout
     assert interpreter.parent.parent.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in (cache / "venvs").iterdir()) == [interpreter.parent.parent.name]
+    assert sorted(p.name for p in cache.iterdir()) == [interpreter.parent.parent.name]
 
 
 def test_env_rejects_a_tampered_lockfile(lockfile: Path, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_env_rejects_a_tampered_lockfile(lockfile: Path, tmp_path: Path) -> None
     done = cli("env", str(tampered), "--cache-dir", str(cache), "--python", sys.executable)
     assert done.returncode == 1
     assert "hash" in done.stderr.lower() and "Traceback" not in done.stderr
-    assert list((cache / "venvs").iterdir()) == []  # nothing half-built left behind
+    assert list(cache.iterdir()) == []  # nothing half-built left behind
 
 
 def test_env_rejects_a_file_that_is_not_a_lock(tmp_path: Path) -> None:

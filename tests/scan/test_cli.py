@@ -154,3 +154,17 @@ def test_byte_identical_across_seed_locale_and_checkout(app: Path, tmp_path: Pat
         assert run.code == 1
         outputs.add((run.stdout, out.read_bytes()))
     assert len(outputs) == 1
+
+
+def test_python_api(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from snakebridge_rules.engine.libraries import Library
+    from snakebridge_rules.engine.scan import CallSite, Limits, ScanPathError, scan_paths
+
+    monkeypatch.chdir(app)
+    result = scan_paths(["lib"], [Library.parse("numpy")], ["deps"], jobs=1,
+                        limits=Limits(timeout=30, memory_mb=512))
+    assert result.ok and result.files == 2
+    assert result.calls == ("Numpy.Linalg.norm/1", "Numpy.arange/2", "Numpy.mean/1")
+    assert CallSite("lib/app.ex", 3, 22, "Numpy.mean/1") in result.locations
+    with pytest.raises(ScanPathError, match="nope: no such file"):
+        scan_paths(["nope"], [Library.parse("numpy")])

@@ -86,19 +86,21 @@ defmodule SnakeBridge.Pool do
   end
 
   @doc """
-  Sends `request` (a tuple without its id) to `worker` and waits up to `timeout` ms.
+  Sends a request to `worker` and waits up to `timeout` ms.
 
-  Returns the worker's `{:ok, term}` / `{:error, %SnakeBridge.PythonError{}}`, or
-  `{:error, %SnakeBridge.WorkerError{}}` when the worker dies, is replaced, or the
-  time runs out (the worker is then replaced: Python cannot be interrupted safely).
-  `session` tags new references for `SnakeBridge.with_session/1`.
+  `header` is `{op, static arguments...}` (the worker caches it by its bytes), `payload`
+  a tuple of the call's own arguments. Returns the worker's `{:ok, term}` /
+  `{:error, %SnakeBridge.PythonError{}}`, or `{:error, %SnakeBridge.WorkerError{}}` when
+  the worker dies, is replaced, or the time runs out (the worker is then replaced:
+  Python cannot be interrupted safely). `session` tags new references for
+  `SnakeBridge.with_session/1`.
   """
-  @spec request(pid(), tuple(), timeout(), reference() | nil) :: {:ok, term()} | {:error, term()}
-  def request(worker, request, timeout, session \\ nil) do
+  @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil) ::
+          {:ok, term()} | {:error, term()}
+  def request(worker, header, payload, timeout, session \\ nil) do
     id = :erlang.unique_integer([:positive])
-    frame = :erlang.term_to_binary(Tuple.insert_at(request, 0, id))
     tag = Process.monitor(worker)
-    send(worker, {:sb_call, id, frame, self(), tag, session})
+    send(worker, {:sb_call, id, frame(id, header, payload), self(), tag, session})
 
     receive do
       {^tag, etf} when is_binary(etf) ->
@@ -123,6 +125,14 @@ defmodule SnakeBridge.Pool do
            message: "the Python call did not answer in #{timeout} ms"
          }}
     end
+  end
+
+  @doc false
+  # A request frame: `<<id::64, size::32, header_etf::size, payload_etf>>` (iodata).
+  @spec frame(non_neg_integer(), tuple(), tuple()) :: iodata()
+  def frame(id, header, payload) do
+    header = :erlang.term_to_binary(header)
+    [<<id::64, byte_size(header)::32>>, header | :erlang.term_to_binary(payload)]
   end
 
   defp decode(etf) do
@@ -158,7 +168,7 @@ defmodule SnakeBridge.Pool do
   @spec stats() :: [map()]
   def stats do
     for worker <- workers() do
-      {:ok, stats} = request(worker, {:stats}, Config.timeout())
+      {:ok, stats} = request(worker, {:stats}, {}, Config.timeout())
       stats
     end
   end

@@ -28,31 +28,31 @@ defmodule SnakeBridge.Runtime do
   @spec call_function(String.t(), String.t(), list(), keyword(), [String.t()]) :: result()
   def call_function(py_module, qualname, args, opts, positional_opts \\ []) do
     {runtime, kwargs} = split_opts(opts)
-    op = {:call, mode(runtime), py_module, qualname, args, kwargs, positional_opts}
-    dispatch(op, args, runtime)
+    header = {:call, mode(runtime), py_module, qualname, positional_opts}
+    dispatch(header, {args, kwargs}, args, runtime)
   end
 
   @doc "Calls method `name` of the object behind `ref`."
   @spec call_method(Ref.t(), String.t(), list(), keyword(), [String.t()]) :: result()
   def call_method(%Ref{} = ref, name, args, opts, positional_opts \\ []) do
     {runtime, kwargs} = split_opts(opts)
-    op = {:method, mode(runtime), ref, name, args, kwargs, positional_opts}
-    dispatch(op, [ref | args], runtime)
+    header = {:method, mode(runtime), name, positional_opts}
+    dispatch(header, {ref, args, kwargs}, [ref | args], runtime)
   end
 
   @doc "Reads a module attribute or constant (`qualname` may be dotted)."
   @spec get_attribute(String.t(), String.t()) :: result()
   def get_attribute(py_module, qualname),
-    do: dispatch({:getattr, :ref, py_module, qualname}, [], [])
+    do: dispatch({:getattr, :ref, py_module, qualname}, {}, [], [])
 
   @doc "Reads attribute (or property) `name` of the object behind `ref`."
   @spec get_property(Ref.t(), String.t()) :: result()
-  def get_property(%Ref{} = ref, name), do: dispatch({:getref, :ref, ref, name}, [ref], [])
+  def get_property(%Ref{} = ref, name), do: dispatch({:getref, :ref, name}, {ref}, [ref], [])
 
   @doc "Converts the object behind `ref` again, e.g. an ndarray with `ndarray: :list`."
   @spec value(Ref.t(), keyword()) :: result()
   def value(%Ref{} = ref, runtime \\ []),
-    do: dispatch({:value, mode(runtime), ref}, [ref], runtime)
+    do: dispatch({:value, mode(runtime)}, {ref}, [ref], runtime)
 
   @doc "`{:ok, v}` → `v`; `{:error, e}` → raises `e`."
   @spec unwrap!(result()) :: term()
@@ -60,14 +60,14 @@ defmodule SnakeBridge.Runtime do
   def unwrap!({:error, exception}), do: raise(exception)
 
   @doc false
-  # Routes to the worker that holds the first reference among `args`, else the
-  # session's worker, else an idle one.
-  @spec dispatch(tuple(), term(), keyword()) :: result()
-  def dispatch(op, args, runtime) do
-    timeout = Keyword.get(runtime, :timeout, Config.timeout())
+  # Sends `header` + `payload` (see `SnakeBridge.Pool.request/5`) to the worker that
+  # holds the first reference among `args`, else the session's worker, else an idle one.
+  @spec dispatch(tuple(), tuple(), term(), keyword()) :: result()
+  def dispatch(header, payload, args, runtime) do
+    timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
 
     with {:ok, worker, session} <- route(args) do
-      Pool.request(worker, op, timeout, session)
+      Pool.request(worker, header, payload, timeout, session)
     end
   end
 

@@ -60,7 +60,7 @@ defmodule SnakeBridge.Worker do
 
     port = Port.open({:spawn_executable, python}, options)
     {:os_pid, os_pid} = Port.info(port, :os_pid)
-    Port.command(port, :erlang.term_to_binary({@init_id, :init, self()}))
+    Port.command(port, SnakeBridge.Pool.frame(@init_id, {:init}, {self()}))
     :ets.insert(state.table, {state.index, self()})
     %{state | port: port, os_pid: os_pid, started: System.monotonic_time(:millisecond)}
   rescue
@@ -175,7 +175,7 @@ defmodule SnakeBridge.Worker do
 
   defp release(ids, state) do
     state = Enum.reduce(ids, state, &disown/2)
-    if state.port, do: Port.command(state.port, :erlang.term_to_binary({0, :release, ids}))
+    if state.port, do: Port.command(state.port, SnakeBridge.Pool.frame(0, {:release}, {ids}))
     state
   end
 

@@ -235,7 +235,11 @@ def _class_member_kind(cls: type, name: str) -> Tuple[int, Any]:
 
 
 def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
-    """Where a Python-defined callable's source is, for the engine's static pass."""
+    """Where a callable is defined (module file + qualname), for the engine's static pass.
+
+    Python functions point at their `.py`; C and Cython callables at their extension
+    module, whose `.pyi` stub may describe them.
+    """
     if kind == CLASS:
         value = vars(scope.obj).get("__init__")
     elif kind == PROPERTY:
@@ -244,15 +248,17 @@ def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
         return None
     try:
         function = inspect.unwrap(getattr(value, "__func__", value))
+        qualname = getattr(function, "__qualname__", None)
+        owner = getattr(function, "__objclass__", function)
+        module = getattr(owner, "__module__", None)
     except Exception:
         return None
-    if not inspect.isfunction(function) or "<locals>" in function.__qualname__:
+    if not isinstance(qualname, str) or not isinstance(module, str) or "<" in qualname:
         return None
-    module = getattr(function, "__module__", None) or ""
     path = getattr(sys.modules.get(module), "__file__", None)
-    if not path:
+    if not isinstance(path, str):
         return None
-    return {"module": module, "qualname": function.__qualname__, "file": path}
+    return {"module": module, "qualname": qualname, "file": path}
 
 
 def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:

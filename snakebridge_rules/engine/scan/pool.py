@@ -41,8 +41,11 @@ class _Worker:
     def send(self, path: str, timeout: float) -> None:
         assert self.proc.stdin is not None
         self.path, self.deadline = path, time.monotonic() + timeout
-        self.proc.stdin.write(json.dumps({"path": path}).encode() + b"\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps({"path": path}).encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # died already: its stdout reports EOF, the pool handles it
+            pass
 
     def stop(self, kill: bool) -> None:
         if kill:
@@ -96,45 +99,73 @@ def _failure(worker: _Worker, limits: Limits, timed_out: bool) -> dict[str, Any]
     return {"errors": [[1, 1, message]]}
 
 
+class _Pool:
+    """Hands files to idle workers; replaces a worker that timed out or died."""
+
+    def __init__(self, config: str, limits: Limits) -> None:
+        self.config, self.limits = config, limits
+        self.selector = selectors.DefaultSelector()
+        self.idle: list[_Worker] = []
+        self.replies: dict[str, dict[str, Any]] = {}
+
+    def busy(self) -> list[_Worker]:
+        return [key.data for key in self.selector.get_map().values()]
+
+    def start(self, worker: _Worker, path: str) -> None:
+        worker.send(path, self.limits.timeout)
+        self.selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
+
+    def wait(self) -> None:
+        """Wait for replies or the nearest deadline; settle the workers concerned."""
+        busy = self.busy()
+        timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        ready = {key.data.path for key, _ in self.selector.select(timeout)}
+        for worker in busy:
+            if worker.path in ready:
+                self._read(worker)
+            elif time.monotonic() >= worker.deadline:
+                self._fail(worker)
+
+    def _read(self, worker: _Worker) -> None:
+        assert worker.proc.stdout is not None and worker.path is not None
+        line = worker.proc.stdout.readline()
+        if not line:  # the worker died (memory cap, crash)
+            worker.proc.wait()
+            self._fail(worker)
+            return
+        self.replies[worker.path] = json.loads(line)
+        self.selector.unregister(worker.proc.stdout)
+        worker.path = None
+        self.idle.append(worker)
+
+    def _fail(self, worker: _Worker) -> None:
+        assert worker.path is not None
+        self.selector.unregister(worker.proc.stdout)
+        self.replies[worker.path] = _failure(worker, self.limits, worker.proc.poll() is None)
+        worker.stop(kill=True)
+
+    def close(self) -> None:
+        for worker in self.busy():
+            worker.stop(kill=True)
+        for worker in self.idle:
+            worker.stop(kill=False)
+        self.selector.close()
+
+
 def run_pool(paths: list[str], libraries: list[str], jobs: int,
              limits: Limits) -> dict[str, dict[str, Any]]:
     """Scan `paths` on up to `jobs` workers; map each path to its worker reply."""
     config = json.dumps({"libraries": libraries, "memory_mb": limits.memory_mb,
                          "path": [p for p in sys.path if p]})
     pending = list(reversed(paths))
-    replies: dict[str, dict[str, Any]] = {}
-    selector = selectors.DefaultSelector()
-    idle = [_spawn(config) for _ in range(max(1, min(jobs, len(paths))))]
+    pool = _Pool(config, limits)
+    workers = max(1, min(jobs, len(paths)))
     try:
-        while pending or selector.get_map():
-            while idle and pending:
-                worker = idle.pop()
-                worker.send(pending.pop(), limits.timeout)
-                selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
-            busy = [key.data for key in selector.get_map().values()]
-            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = {key.data.path for key, _ in selector.select(wait)}
-            for worker in busy:
-                if worker.path in ready:
-                    line = worker.proc.stdout.readline()
-                    if line:
-                        replies[worker.path] = json.loads(line)
-                        selector.unregister(worker.proc.stdout)
-                        worker.path = None
-                        idle.append(worker)
-                        continue
-                    worker.proc.wait()
-                elif time.monotonic() < worker.deadline:
-                    continue
-                selector.unregister(worker.proc.stdout)
-                replies[worker.path] = _failure(worker, limits, worker.proc.poll() is None)
-                worker.stop(kill=True)
-                if pending:
-                    idle.append(_spawn(config))
+        while pending or pool.busy():
+            while pending and (pool.idle or len(pool.busy()) < workers):
+                worker = pool.idle.pop() if pool.idle else _spawn(config)
+                pool.start(worker, pending.pop())
+            pool.wait()
     finally:
-        for key in list(selector.get_map().values()):
-            key.data.stop(kill=True)
-        for worker in idle:
-            worker.stop(kill=False)
-        selector.close()
-    return replies
+        pool.close()
+    return pool.replies

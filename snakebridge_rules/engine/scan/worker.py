@@ -74,6 +74,8 @@ def serve(extractor: Extractor, requests: BinaryIO, replies: BinaryIO) -> None:
             reply = scan_file(extractor, path)
         except MemoryError:
             reply = {"errors": [[1, 1, "parser ran out of memory"]]}
+        except Exception as exc:  # a scanner bug must cost one file, not the run
+            reply = {"errors": [[1, 1, f"internal scanner error: {type(exc).__name__}: {exc}"]]}
         replies.write(json.dumps(reply).encode() + b"\n")
         replies.flush()
 
