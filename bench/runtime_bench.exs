@@ -1,6 +1,7 @@
 # Runtime benchmark (issues 3 and 5): round trip, throughput, ref churn memory, bulk data.
 #
 #   cd runtime && SNAKEBRIDGE_PYTHON=../.venv/bin/python mix run ../bench/runtime_bench.exs
+#   (BENCH_ONLY=round_trip: only section 1)
 #
 # Every loop runs inside a compiled module (top-level .exs code is interpreted). The
 # floor, measured in the same run, is a bare Port to a Python process that echoes

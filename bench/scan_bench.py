@@ -137,6 +137,19 @@ def run_elixir(files: list[str], roots: list[str]) -> Measure | None:
                    summary["errors"])
 
 
+def parse_floor(files: list[str]) -> float:
+    """CPU seconds of tree-sitter's parse alone over `files`: the scanner's lower bound."""
+    import tree_sitter_elixir
+    from tree_sitter import Language, Parser
+
+    parser = Parser(Language(tree_sitter_elixir.language()))
+    start = time.process_time()
+    for path in files:
+        with open(path, "rb") as handle:
+            parser.parse(handle.read())
+    return max(time.process_time() - start, 1e-9)
+
+
 def _elixir_roots(libraries: list[str]) -> list[str]:
     from snakebridge_rules.engine.libraries import Library
 
@@ -153,6 +166,9 @@ def report(title: str, root: Path, libraries: list[str], baseline: bool) -> None
           f" -> {cpu_rate:5.2f} MB/s per CPU-second ({rate:5.2f} MB/s wall); peak RSS "
           f"{scan.peak_rss / MB:.0f} MB (scanner + workers); {len(scan.calls)} calls, "
           f"{scan.errors} error entries")
+    floor = parse_floor(files)
+    print(f"tree-sitter parse alone (in process, no extraction): {floor:6.2f} s CPU -> "
+          f"{size / MB / floor:5.2f} MB/s per CPU-second (the floor of any tree-sitter scan)")
     if baseline and (elixir := run_elixir(files, _elixir_roots(libraries))) is not None:
         e_rate, e_cpu_rate = size / MB / elixir.seconds, size / MB / elixir.cpu_seconds
         same = set(scan.calls) & set(elixir.calls)

@@ -40,11 +40,17 @@ defmodule SnakeBridge.LedgerTest do
     File.write!(path, "Math.gcd/2\n")
 
     1..200
-    |> Task.async_stream(fn i -> SnakeBridge.call("math", "gcd", [i, 6]) end, max_concurrency: 100)
+    |> Task.async_stream(fn i -> SnakeBridge.call("math", "gcd", [i, 6]) end,
+      max_concurrency: 100,
+      timeout: 30_000
+    )
     |> Stream.run()
 
     1..50
-    |> Task.async_stream(fn i -> SnakeBridge.call("math", "lcm", [i, 6]) end, max_concurrency: 50)
+    |> Task.async_stream(fn i -> SnakeBridge.call("math", "lcm", [i, 6]) end,
+      max_concurrency: 50,
+      timeout: 30_000
+    )
     |> Stream.run()
 
     assert lines(path) == ["Math.gcd/2", "Math.lcm/2"]

@@ -132,6 +132,37 @@ defmodule SnakeBridge.PoolTest do
     end)
   end
 
+  test "a worker whose script cannot run says so and what to check" do
+    Application.put_env(:snakebridge, :worker_script, "/nonexistent/worker.py")
+
+    try do
+      log =
+        capture_log(fn ->
+          Process.flag(:trap_exit, true)
+
+          {:ok, pid} =
+            SnakeBridge.Worker.start_link(
+              index: 98,
+              load: :atomics.new(100, []),
+              table: :snakebridge_workers
+            )
+
+          req = {:call, :ref, "math", "sqrt", []}
+
+          assert {:error, %WorkerError{reason: :exited}} =
+                   Pool.request(pid, req, {[1.0], []}, 5_000)
+
+          assert_receive {:EXIT, ^pid, {:shutdown, :exited}}, 5_000
+          Logger.flush()
+        end)
+
+      assert log =~ "before its first answer"
+      assert log =~ "SNAKEBRIDGE_WORKER"
+    after
+      Application.delete_env(:snakebridge, :worker_script)
+    end
+  end
+
   test "a worker that cannot start answers WorkerError instead of crashing the pool" do
     Application.put_env(:snakebridge, :python, "/nonexistent/python")
 

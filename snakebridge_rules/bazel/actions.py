@@ -6,10 +6,10 @@ engine wrapper. Each step is pure (declared inputs → declared outputs):
 - `quiet CLI-ARGS...`   run an engine command, dropping its stdout JSON (Bazel would
   print it on every build); stderr — the file:line messages — passes through.
 - `introspect`          run `snakebridge introspect`; unknown symbols and bad arities are
-  not a failure *here* but an errors file, so that the `check` step can word them with
-  file:line. Only `check` reads the scan's locations; keeping them out of introspect
-  keeps its cache key the symbol set alone (an edit that moves a call re-runs no
-  introspection).
+  not a failure *here* but an errors file (facts about the inputs, fine to cache), so
+  that the `check` step can word them with file:line; any other failure fails here.
+  Only `check` reads the scan's locations: keeping them out of introspect keeps its
+  cache key the symbol set alone (an edit that moves a call re-runs no introspection).
 - `check`               fail with `file:line: message` for every introspection error.
 - `merge`               the accumulated manifest: manifest ∪ symbol set, sorted.
 - `sync` / `diff`       for `bazel run :X.update` and `bazel test :X_test`.
@@ -61,7 +61,9 @@ def introspect(surface: Path, errors_out: Path, argv: list[str]) -> int:
         write_atomic(errors_out, _NO_ERRORS)
         return 0
     errors = _errors_json(out) if status == 1 else None
-    if errors is None:  # not the contract's error form: a real failure
+    if errors is None or any(not e["call"] for e in errors):
+        # Not about a call (bad input, an environment that cannot import the library, a
+        # probe timeout): a real failure, which Bazel does not cache.
         sys.stderr.write(err)
         return status or 1
     write_atomic(surface, b"")  # never rendered: `check` fails first

@@ -82,6 +82,8 @@ def _library_id(spec):
     return spec.partition("=")[0].strip()
 
 def _bindings_impl(ctx):
+    if not ctx.files.srcs:
+        fail("%s: srcs matches no Elixir file (the scan needs at least one)" % ctx.label)
     name = ctx.label.name
     symbols = ctx.actions.declare_file(name + ".symbols.pb")
     locations = ctx.actions.declare_file(name + ".locations.pb")
@@ -165,7 +167,7 @@ _snakebridge_bindings = rule(
     }),
 )
 
-def _launcher(ctx, step, info, dest, manifest_dest, fix):
+def _launcher(ctx, step, info, dest, manifest_dest, fix, checked_in = []):
     """A shell script that runs the sync/diff step from the runfiles tree."""
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     lines = [
@@ -185,7 +187,7 @@ def _launcher(ctx, step, info, dest, manifest_dest, fix):
     ]
     ctx.actions.write(script, "\n".join(lines) + "\n", is_executable = True)
     runfiles = ctx.runfiles(files = [ctx.executable._engine, info.tree, info.manifest,
-                                     info.manifest_src] + ctx.files.generated)
+                                     info.manifest_src] + checked_in)
     return DefaultInfo(executable = script, runfiles = runfiles)
 
 def _quote(text):
@@ -215,22 +217,24 @@ def _test_impl(ctx):
         _quote(info.out_dir),
         _quote(info.manifest_src.short_path),
         _update_command(ctx.attr.bindings.label),
+        ctx.files.generated,
     )]
 
-_LAUNCHER_ATTRS = dict(_ENGINE_ATTRS, **{
+_UPDATE_ATTRS = dict(_ENGINE_ATTRS, **{
     "bindings": attr.label(mandatory = True, providers = [SnakeBridgeInfo]),
-    "generated": attr.label_list(allow_files = True, doc = "the checked-in generated files"),
 })
 
 _snakebridge_update = rule(
     implementation = _update_impl,
-    attrs = _LAUNCHER_ATTRS,
+    attrs = _UPDATE_ATTRS,
     executable = True,
 )
 
 _snakebridge_test = rule(
     implementation = _test_impl,
-    attrs = _LAUNCHER_ATTRS,
+    attrs = dict(_UPDATE_ATTRS, **{
+        "generated": attr.label_list(allow_files = True, doc = "the checked-in generated files"),
+    }),
     test = True,
 )
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> object:
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: a positive int or float (bad values are usage errors, exit 2)."""
+
+    def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
@@ -50,7 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine import artifacts
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
-    from snakebridge_rules.engine.scan import Limits, ScanPathError, scan_paths
+    from snakebridge_rules.engine.scan import (
+        Limits,
+        ScanPathError,
+        WorkerStartError,
+        scan_paths,
+    )
 
     try:
         libraries = [Library.parse(spec) for spec in args.library]
@@ -59,14 +67,21 @@ def run(args: argparse.Namespace) -> int:
     except (LibrarySpecError, ScanPathError) as exc:
         print(f"snakebridge scan: error: {exc}", file=sys.stderr)
         return 2
-    for diagnostic in (*result.errors, *result.warnings):
-        kind = "error" if diagnostic in result.errors else "warning"
-        print(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}: {kind}: "
-              f"{diagnostic.message}", file=sys.stderr)
-    if args.symbols_out is not None:
-        artifacts.write(args.symbols_out, result.symbol_set())
-    if args.locations_out is not None:
-        artifacts.write(args.locations_out, result.symbol_locations())
+    except WorkerStartError as exc:
+        print(f"snakebridge scan: error: {exc}", file=sys.stderr)
+        return 1
+    for kind, diagnostics in (("error", result.errors), ("warning", result.warnings)):
+        for d in diagnostics:
+            print(f"{d.file}:{d.line}:{d.column}: {kind}: {d.message}", file=sys.stderr)
+    outputs = ((args.symbols_out, result.symbol_set), (args.locations_out,
+                                                        result.symbol_locations))
+    for path, message in outputs:
+        try:
+            if path is not None:
+                artifacts.write(path, message())
+        except OSError as exc:
+            print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     sys.stdout.buffer.write(result.to_json())
     sys.stdout.flush()
     return 0 if result.ok else 1

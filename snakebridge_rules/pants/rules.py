@@ -290,7 +290,7 @@ async def prepare(
     argv = ["prepare", SYMBOLS, OLD_MANIFEST, request.manifest_path]
     argv += ["--prune"] if request.prune else []
     argv += _library_args(request.libraries)
-    description = f"snakebridge: merge scan and {request.manifest_path}"
+    description = f"snakebridge prepare for {request.manifest_path}"
     result = await _run_engine(
         engine,
         subsystem,
@@ -498,7 +498,7 @@ async def _locate_errors(
     errors_file = await Get(
         Digest, CreateDigest([FileContent("errors.json", json.dumps(listed).encode())])
     )
-    description = "snakebridge: locate failing calls"
+    description = f"snakebridge locate errors for {spec.address}"
     result = await _run_engine(
         engine,
         subsystem,

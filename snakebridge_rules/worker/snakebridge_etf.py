@@ -39,6 +39,7 @@ _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
 _I32 = struct.Struct(">i")
 _F64 = struct.Struct(">d")
+_F64_AT = _F64.unpack_from
 
 
 class DecodeError(ValueError):
@@ -159,12 +160,22 @@ class _Decoder:
         return _ATOM_VALUES.get(name, name)
 
     def items(self, count):
-        # A plain loop: a comprehension costs a function call per list on 3.8-3.11.
+        """`count` terms; floats and small ints (bulk numeric lists) are read inline,
+        and a plain loop avoids a comprehension's function call (Python 3.8-3.11)."""
+        data = self.data
         values = []
         append = values.append
-        term = self.term
         for _ in range(count):
-            append(term())
+            pos = self.pos
+            tag = data[pos]
+            if tag == _NEW_FLOAT:
+                append(_F64_AT(data, pos + 1)[0])
+                self.pos = pos + 9
+            elif tag == _SMALL_INT:
+                append(data[pos + 1])
+                self.pos = pos + 2
+            else:
+                append(self.term())
         return values
 
     def big(self, size):

@@ -130,9 +130,10 @@ class Worker:
             target = lookup(module, qualname)
             if callable(target) and len(self.functions) < 4096:
                 self.functions[key] = target  # functions do not change; constants might
-        if not args and not kwargs and not callable(target):
-            return target  # a constant named in a dynamic call (SnakeBridge.call/4)
-        return invoke(target, args, kwargs, positional_opts)
+        if args or kwargs:
+            return invoke(target, args, kwargs, positional_opts)
+        # A constant may be named in a dynamic call (SnakeBridge.call/4).
+        return target() if callable(target) else target
 
     def op_method(self, mode, name, positional_opts, obj, args, kwargs):
         self.ndarray = mode
@@ -342,9 +343,10 @@ def claim_stdio():
 
 
 def write_frame(fd, payload):
-    data = memoryview(_LENGTH.pack(len(payload)) + payload)
-    while data:
-        data = data[os.write(fd, data) :]
+    data = _LENGTH.pack(len(payload)) + payload
+    written = os.write(fd, data)
+    while written < len(data):  # a pipe may take a large frame in pieces
+        written += os.write(fd, memoryview(data)[written:])
 
 
 def main():

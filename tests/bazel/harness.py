@@ -75,6 +75,11 @@ class Workspace:
     logs: Path
     runs: int = 0
 
+    @property
+    def root(self) -> Path:
+        """The checkout copy this workspace lives in."""
+        return self.path.parents[len(Path(EXAMPLE).parts) - 1]
+
     def bazel(self, command: str, *args: str, check: bool = True) -> Run:
         self.runs += 1
         log = self.logs / f"exec-{self.runs}.json"

@@ -80,6 +80,15 @@ def test_introspect_turns_unknown_symbols_into_an_errors_file(tmp_path: Path,
     assert surface.stat().st_size > 0
 
 
+def test_introspect_fails_when_the_environment_is_broken(tmp_path: Path, capsys) -> None:
+    symbols = symbol_set(tmp_path / "s.pb", "Numpy.mean/1")
+    argv = ["--library", "numpy", "--python", str(tmp_path / "missing/python"),
+            "--symbols", str(symbols)]
+    assert actions.introspect(tmp_path / "o.pb", tmp_path / "e.json", argv) == 1
+    assert "missing/python" in capsys.readouterr().err
+    assert not (tmp_path / "e.json").exists()  # a failure, never a cached errors file
+
+
 def test_introspect_fails_on_input_that_is_not_a_symbol_error(tmp_path: Path, capsys,
                                                               numpy_python: str) -> None:
     bad = tmp_path / "s.pb"

@@ -8,7 +8,12 @@ path after `bazel clean --expunge` and requires every binding action from the ca
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +64,24 @@ def test_cold_build_runs_every_action_once(cold: Cold) -> None:
     assert b"def mean(" in cold.outputs["generated/numpy.ex"]
 
 
+def test_bazel_writes_what_the_generate_command_writes(cold: Cold, tmp_path: Path) -> None:
+    """Same sources, same locked environment: the one-process CLI and the five Bazel
+    actions agree byte for byte (engine from the same snapshot)."""
+    workspace = cold.workspace
+    env_python = (workspace.path / "bazel-bazel_numpy/external/numpy_env/python").resolve()
+    manifest = tmp_path / "snakebridge.manifest"
+    shutil.copy2(workspace.path / "snakebridge.manifest", manifest)
+    subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", "generate", "--library",
+                    "numpy", "--python", str(env_python), "--out", str(tmp_path / "out"),
+                    "--manifest", str(manifest), "lib/report.ex", "lib/stats.ex"],
+                   cwd=workspace.path, env={**os.environ, "PYTHONPATH": str(workspace.root)},
+                   check=True, capture_output=True)
+    generated = {f"generated/{p.relative_to(tmp_path / 'out').as_posix()}": p.read_bytes()
+                 for p in sorted((tmp_path / "out").rglob("*")) if p.is_file()}
+    assert generated == {k: v for k, v in cold.outputs.items() if k.startswith("generated/")}
+    assert manifest.read_bytes() == (workspace.path / "bazel-bin/bindings.manifest").read_bytes()
+
+
 def test_noop_rebuild_runs_nothing(cold: Cold) -> None:
     run = cold.workspace.bazel("build", "//:bindings")
     assert run.spawns == []
@@ -76,12 +99,20 @@ def test_edit_without_a_new_call_reruns_only_the_scan(cold: Cold) -> None:
         cold.workspace.restore("lib/stats.ex")
 
 
+def test_checked_in_bindings_are_current(cold: Cold) -> None:
+    run = cold.workspace.bazel("test", "//:bindings_test", check=False)
+    assert run.returncode == 0, (
+        "examples/bazel_numpy/lib/generated is stale (did the generator change?): run "
+        f"`cd examples/bazel_numpy && bazel run //:bindings.update`\n{run.output[-3000:]}")
+
+
 def test_stale_test_fails_until_the_update_target_runs(cold: Cold) -> None:
     workspace = cold.workspace
-    workspace.bazel("test", "//:bindings_test")  # the checked-in bindings are current
     report = workspace.path / "lib/report.ex"
     text = report.read_text(encoding="utf-8")
     try:
+        workspace.bazel("run", "//:bindings.update")  # current, whatever was checked in
+        workspace.bazel("test", "//:bindings_test")
         report.write_text(text.replace(MAX_CALL, MAX_CALL + "\n    {:ok, _} = Numpy.median(xs)"),
                           encoding="utf-8")
         stale = workspace.bazel("test", "//:bindings_test", check=False)

@@ -248,3 +248,14 @@ def test_bang_and_doc_calls_bind_their_python_function(tmp_path, cli, numpy_pyth
     manifest = (root / "bindings.manifest").read_text()
     assert "Numpy.var/1\n" in manifest and "!" not in manifest and "doc" not in manifest
     assert "  def var!(a, opts \\\\ []) do" in (root / "gen" / "numpy.ex").read_text()
+
+
+def test_several_libraries_and_a_custom_module_name(tmp_path, cli, numpy_python) -> None:
+    source = "defmodule Two do\n  def f(x), do: {NP.mean(x), Json.dumps(x, indent: 2)}\nend\n"
+    root = _project(tmp_path / "p", source)
+    done = cli("generate", "--library", "numpy=NP", "--library", "json", "--python",
+               numpy_python, "--out", "gen", "lib/bad.ex", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (root / "gen").iterdir()) == ["json.ex", "np.ex"]
+    assert "defmodule NP do" in (root / "gen" / "np.ex").read_text()
+    assert 'call_function("json", "dumps", [obj], opts)' in (root / "gen" / "json.ex").read_text()

@@ -87,4 +87,5 @@ def test_stale_generated_files_are_removed_and_others_kept(rendered, tmp_path: P
     smaller = {k: v for k, v in files.items() if not k.startswith("hostile")}
     report = write_outputs(tmp_path, smaller)
     assert "hostile.ex" in report.removed and not (tmp_path / "hostile.ex").exists()
+    assert not (tmp_path / "hostile").exists()  # emptied directories go too
     assert (tmp_path / "mine.ex").exists()

@@ -58,7 +58,8 @@ def compiled_runtime(numpy_python: str) -> str:
 @pytest.mark.slow
 def test_exunit_suite(compiled_runtime: str) -> None:
     result = _mix(["test"], compiled_runtime)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    failures = result.stdout[result.stdout.find("  1) "):] if "  1) " in result.stdout else ""
+    assert result.returncode == 0, (failures or result.stdout[-6000:]) + result.stderr[-3000:]
     assert " 0 failures" in result.stdout
 
 
@@ -116,9 +117,10 @@ def test_codec_rejects_garbage(frame: bytes) -> None:
 
 # -- the worker on the oldest supported Python -----------------------------------------
 
-def _frame(term: object) -> bytes:
-    payload = etf.encode(term)
-    return struct.pack(">I", len(payload)) + payload
+def _frame(req_id: int, header: tuple, payload: tuple) -> bytes:
+    head = etf.encode(header)
+    body = struct.pack(">QI", req_id, len(head)) + head + etf.encode(payload)
+    return struct.pack(">I", len(body)) + body
 
 
 def _answers(output: bytes) -> list[tuple[int, object]]:
@@ -137,15 +139,14 @@ def test_worker_answers_over_pipes(python: Path) -> None:
     if not python.exists():
         pytest.fail(f"{python} is missing: the worker must be tested on Python 3.8 (pyenv)")
     pid = etf.Raw(bytes([88]) + etf.atom("nonode@nohost") + bytes(12))
-    call = etf.Atom("call")
-    requests = [
-        (2**64 - 1, etf.Atom("init"), pid),
-        (1, call, etf.Atom("ref"), "math", "factorial", [25], [], []),
-        (2, call, etf.Atom("ref"), "builtins", "print", ["stray output"], [], []),
-        (3, call, etf.Atom("ref"), "builtins", "object", [], [], []),
-        (4, etf.Atom("stats")),
-    ]
-    stdin = b"".join(_frame(r) for r in requests)
+    call = (etf.Atom("call"), etf.Atom("ref"))
+    stdin = b"".join([
+        _frame(2**64 - 1, (etf.Atom("init"),), (pid,)),
+        _frame(1, (*call, "math", "factorial", []), ([25], [])),
+        _frame(2, (*call, "builtins", "print", []), (["stray output"], [])),
+        _frame(3, (*call, "builtins", "object", []), ([], [])),
+        _frame(4, (etf.Atom("stats"),), ()),
+    ])
     result = subprocess.run([str(python), str(WORKER_DIR / "snakebridge_worker.py")],
                             input=stdin, capture_output=True, timeout=60, check=True)
     answers = dict(_answers(result.stdout))

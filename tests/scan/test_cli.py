@@ -104,7 +104,7 @@ def test_error_entries_exit_1_and_other_calls_still_printed(tmp_path: Path, scan
 
 
 @pytest.mark.parametrize(("limit", "word"), [(["--parse-memory-mb", "64"], "memory limit"),
-                                             (["--parse-timeout", "0.5"], "longer than")])
+                                             (["--parse-timeout", "1.5"], "longer than")])
 def test_pathological_file_costs_only_its_worker(tmp_path: Path, scan_cli, limit, word) -> None:
     _write(tmp_path, {"a.ex": "Numpy.a(1)\n", "b_slow.ex": PATHOLOGICAL, "c.ex": "Numpy.c(1)\n"})
     run = scan_cli("--library", "numpy", "--jobs", "1", *limit, ".", cwd=tmp_path)
@@ -168,3 +168,19 @@ def test_python_api(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert CallSite("lib/app.ex", 3, 22, "Numpy.mean/1") in result.locations
     with pytest.raises(ScanPathError, match="nope: no such file"):
         scan_paths(["nope"], [Library.parse("numpy")])
+
+
+def test_worker_that_cannot_start_is_an_engine_error(app: Path, monkeypatch) -> None:
+    from snakebridge_rules.engine.libraries import Library
+    from snakebridge_rules.engine.scan import WorkerStartError, pool, scan_paths
+
+    monkeypatch.setattr(pool, "_BOOT", "import sys; sys.exit('tree_sitter is missing')")
+    with pytest.raises(WorkerStartError, match="did not start: tree_sitter is missing"):
+        scan_paths([str(app / "lib")], [Library.parse("numpy")], jobs=1)
+
+
+def test_unwritable_output_is_a_one_line_error(app: Path, scan_cli) -> None:
+    (app / "blocker").write_text("a file, not a directory")
+    run = scan_cli("--library", "numpy", "--symbols-out", "blocker/symbols.pb", "lib", cwd=app)
+    assert run.code == 1 and "blocker/symbols.pb: cannot write" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -93,6 +93,9 @@ CASES = {
     "import_replaced_by_later_import": ("import Numpy, only: [sqrt: 1]\n"
                                         "import Numpy, only: [mean: 1]\nsqrt(x)\nmean(x)",
                                         {"Numpy.mean/1"}),
+    "import_without_only_replaces_only": ("import Numpy, only: [sqrt: 1]\nimport Numpy\n"
+                                          "sqrt(x)", set()),
+    "import_only_tuple_form": ("import Numpy, only: [{:sqrt, 1}]\nsqrt(x)", {"Numpy.sqrt/1"}),
     # defdelegate, apply
     "defdelegate": ("defdelegate norm(x, ord), to: Numpy.Linalg", {"Numpy.Linalg.norm/2"}),
     "defdelegate_as": ("alias Numpy, as: NP\ndefdelegate avg(x), to: NP, as: :mean",
@@ -177,3 +180,14 @@ def test_missing_end_is_reported(facts_of) -> None:
     facts = facts_of("defmodule A do\n  def f do\n    Numpy.ok(1)\n  end\n")
     assert facts.errors
     assert any("missing" in e.text or "syntax error" in e.text for e in facts.errors)
+
+
+@pytest.mark.parametrize(("source", "where", "message"), [
+    ("defmodule A do\n  def f(x), do: x\n  def g( do\nend\n", (3, 8), "missing terminator for `(`"),
+    ('defmodule A do\n  def f do\n    "open\n  end\nend\n', (3, 5), 'missing terminator for `"`'),
+    ("defmodule A do\n  def f do\n    1\n  end\n", (5, 1), "missing `end`"),
+])
+def test_syntax_error_points_at_the_unclosed_token(facts_of, source, where, message) -> None:
+    [error] = facts_of(source).errors
+    assert (error.line, error.column) == where
+    assert error.text == f"syntax error: {message}"

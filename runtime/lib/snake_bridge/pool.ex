@@ -30,7 +30,13 @@ defmodule SnakeBridge.Pool do
         {SnakeBridge.Worker, index: index, load: load, table: table}
       end
 
-    Supervisor.init(children, strategy: :one_for_one, max_restarts: 100, max_seconds: 10)
+    # A worker that dies before answering pauses before its restart (see Worker), so a
+    # broken interpreter costs each slot about two restarts a second: allow that.
+    Supervisor.init(children,
+      strategy: :one_for_one,
+      max_restarts: max(100, 25 * size),
+      max_seconds: 10
+    )
   end
 
   @doc "The pids of the running workers, by slot."

@@ -218,7 +218,10 @@ defmodule SnakeBridge.Worker do
 
   # Every waiting caller gets the error now; then this worker is replaced.
   defp fail(state, reason, what) do
-    message = "SnakeBridge worker #{state.index} (os pid #{state.os_pid}): #{what}; restarting it"
+    message =
+      "SnakeBridge worker #{state.index} (os pid #{state.os_pid}): #{what}#{startup_hint(state)}; " <>
+        "restarting it"
+
     Logger.error(message)
     :ets.delete_object(state.table, {state.index, self()})
     exception = error(state, reason, message)
@@ -231,6 +234,13 @@ defmodule SnakeBridge.Worker do
     kill(state)
     if not state.ready, do: Process.sleep(@early_death_pause)
     {:stop, {:shutdown, reason}, %{state | pending: %{}, port: nil, exited: true}}
+  end
+
+  defp startup_hint(%{ready: true}), do: ""
+
+  defp startup_hint(_state) do
+    " before its first answer (is #{inspect(Config.python())} a CPython >= 3.8 that can run " <>
+      "#{inspect(Config.worker_script())}? see SNAKEBRIDGE_PYTHON and SNAKEBRIDGE_WORKER)"
   end
 
   defp error(state, reason, message),

@@ -7,7 +7,7 @@ defmodule SnakeBridge.TestHelpers do
   end
 
   @doc "Retries `fun` until it returns a truthy value or `ms` pass; returns the last value."
-  def eventually(fun, ms \\ 3_000) do
+  def eventually(fun, ms \\ 10_000) do
     deadline = System.monotonic_time(:millisecond) + ms
     poll(fun, deadline)
   end

@@ -38,4 +38,12 @@ def write_outputs(out_dir: Path, files: dict[str, bytes]) -> WriteReport:
             if relative not in files and _ours(path):
                 path.unlink()
                 report.removed.append(relative)
+                _remove_empty_parents(path.parent, out_dir)
     return report
+
+
+def _remove_empty_parents(directory: Path, out_dir: Path) -> None:
+    """Drop the directories that removing a stale module emptied (up to `out_dir`)."""
+    while directory != out_dir and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent

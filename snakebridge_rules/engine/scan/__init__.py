@@ -14,10 +14,15 @@ from typing import Any, Iterable, Sequence
 
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.scan.paths import SOURCE_SUFFIXES, ScanPathError, collect_files
-from snakebridge_rules.engine.scan.pool import DEFAULT_LIMITS, Limits, run_pool
+from snakebridge_rules.engine.scan.pool import (
+    DEFAULT_LIMITS,
+    Limits,
+    WorkerStartError,
+    run_pool,
+)
 
 __all__ = ["CallSite", "Diagnostic", "Limits", "SOURCE_SUFFIXES", "ScanPathError",
-           "ScanResult", "collect_files", "default_jobs", "scan_paths"]
+           "ScanResult", "WorkerStartError", "collect_files", "default_jobs", "scan_paths"]
 
 
 @dataclass(frozen=True, order=True)
@@ -94,7 +99,10 @@ def default_jobs() -> int:
 def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
                excludes: Iterable[str] = (), *, jobs: int | None = None,
                limits: Limits = DEFAULT_LIMITS) -> ScanResult:
-    """Scan files and directories (raises ScanPathError for a missing PATH)."""
+    """Scan files and directories.
+
+    Raises ScanPathError for a missing PATH, WorkerStartError when no parse worker starts.
+    """
     files = collect_files(paths, excludes)
     modules = sorted({lib.elixir_module for lib in libraries})
     replies = run_pool(files, modules, jobs or default_jobs(), limits) if files else {}

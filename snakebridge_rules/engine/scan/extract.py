@@ -136,10 +136,35 @@ def _syntax_errors(root: Node, source: bytes, facts: FileFacts) -> None:
     for node in found[:_MAX_SYNTAX_ERRORS]:
         if node.is_missing:
             message = f"syntax error: missing `{node.type}`"
+            facts.errors.append(_finding(source, node, message))
+        elif (opener := _unclosed(node)) is not None:
+            message = f"syntax error: missing terminator for `{opener.type}`"
+            facts.errors.append(_finding(source, opener, message))
         else:
             token = _first_token(node, source)
             message = f"syntax error: unexpected `{token}`" if token else "syntax error"
-        facts.errors.append(_finding(source, node, message))
+            facts.errors.append(_finding(source, node, message))
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}", "<<": ">>", "do": "end", "fn": "end", '"': '"',
+            "'": "'", '"""': '"""', "'''": "'''"}
+
+
+def _unclosed(error: Node) -> Node | None:
+    """The last opening token of an ERROR node left unclosed: where Elixir would point.
+
+    tree-sitter starts an ERROR where recovery began (often a `do` far above), while the
+    real mistake is usually the last `(`, `"`, `do`... that never got its terminator.
+    """
+    stack: list[Node] = []
+    for child in error.children:
+        if child.is_named:
+            continue
+        if stack and _CLOSERS[stack[-1].type] == child.type:
+            stack.pop()
+        elif child.type in _CLOSERS:
+            stack.append(child)
+    return stack[-1] if stack else None
 
 
 def _first_token(node: Node, source: bytes) -> str:
@@ -344,17 +369,15 @@ class _Pass:
     def _import(self, node: Node, args: list[Node]) -> None:
         module = self.expand(args[0])
         if module is None or not self.ex.owns(module):
-            if module is not None:
-                self.env.set_import(module, frozenset())  # a later import replaces it
             return
         only = _only_list(_keyword(args[1:], "only"))
+        self.env.set_import(module, only)  # replaces an earlier import of the module
         if only is None:
             self.warn(node, f"import {module} without a literal `only: [name: arity]` list: "
                             "bare calls into it cannot be resolved statically and are not "
                             "counted")
-            return
-        self.env.set_import(module, only)
-        self.needs_full = True
+        else:
+            self.needs_full = True
 
     def _defdelegate(self, node: Node, args: list[Node]) -> None:
         to = _keyword(args[1:], "to")

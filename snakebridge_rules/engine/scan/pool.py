@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import IO, Any
 
+READY = b"ready\n"
 _BOOT = ("import json, sys; c = json.loads(sys.argv[1]); sys.path[:0] = c['path']; "
          "from snakebridge_rules.engine.scan.worker import main; main(c)")
 
@@ -65,12 +66,24 @@ class _Worker:
         return tail
 
 
+class WorkerStartError(RuntimeError):
+    """The parse worker could not start (a broken installation, not a bad file)."""
+
+
 def _spawn(config: str) -> _Worker:
+    """Start a worker and wait until it is ready, so start-up never counts as parse time."""
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, config],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                             env=_worker_env())
-    return _Worker(proc, stderr)
+    worker = _Worker(proc, stderr)
+    assert proc.stdout is not None
+    if proc.stdout.readline() != READY:
+        proc.wait()
+        note = worker.crash_note().strip().splitlines()[-1:] or ["no output"]
+        worker.stop(kill=True)
+        raise WorkerStartError(f"the parse worker did not start: {note[0]}")
+    return worker
 
 
 def _worker_env() -> dict[str, str]:

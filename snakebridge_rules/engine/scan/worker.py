@@ -32,7 +32,10 @@ def limit_memory(budget_mb: int) -> None:
     except OSError:
         current = 0
     limit = current + budget_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _rows(findings: list[Finding]) -> list[list[Any]]:
@@ -86,4 +89,6 @@ def main(config: dict[str, Any]) -> None:
 
     extractor = Extractor(Language(tree_sitter_elixir.language()), config["libraries"])
     limit_memory(int(config["memory_mb"]))
+    sys.stdout.buffer.write(b"ready\n")
+    sys.stdout.buffer.flush()
     serve(extractor, sys.stdin.buffer, sys.stdout.buffer)

@@ -1,0 +1,89 @@
+"""RuleRunner tests of the backend's pure rules (no process runs): run in Pants' venv.
+
+Collected by tests/pants/test_rulerunner.py, which starts pytest in the Pants 3.9 venv
+with `python_files = rulerunner_*.py` (the outer suite cannot import Pants).
+"""
+
+from __future__ import annotations
+
+import pytest
+from pants.backend.python.target_types import PythonRequirementTarget
+from pants.engine.addresses import Address, Addresses
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from snakebridge_rules.pants import goal
+from snakebridge_rules.pants import rules as bindings_rules
+from snakebridge_rules.pants.goal import Drift
+from snakebridge_rules.pants.rules import Bindings, BindingsSpec, calls_file, surface_file
+from snakebridge_rules.pants.target_types import ElixirBindingsTarget
+
+BUILD = """
+python_requirement(name="numpy", requirements=["numpy>=2"])
+elixir_bindings(
+    name="bindings",
+    libraries={libraries},
+    python_requirements=[":numpy"],
+    output_dir="gen",
+)
+"""
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    return RuleRunner(
+        target_types=[ElixirBindingsTarget, PythonRequirementTarget],
+        rules=[
+            *bindings_rules.rules(),
+            *goal.rules(),
+            QueryRule(BindingsSpec, [Address]),
+            QueryRule(Drift, [Bindings]),
+        ],
+    )
+
+
+def test_spec_resolves_paths_against_the_build_file(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"app/BUILD": BUILD.format(libraries='["numpy", "scipy.linalg=SL"]')})
+    spec = rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")])
+    assert spec.libraries == ("numpy", "scipy.linalg=SL")
+    assert spec.manifest_path == "app/snakebridge.manifest"
+    assert spec.output_dir == "app/gen"
+    assert spec.requirements == Addresses([Address("app", target_name="numpy")])
+
+
+@pytest.mark.parametrize("bad", ["numpy=lower", "1numpy", "numpy..x", "numpy=NP=X"])
+def test_a_malformed_library_is_a_field_error(rule_runner: RuleRunner, bad: str) -> None:
+    rule_runner.write_files({"app/BUILD": BUILD.format(libraries=f'["{bad}"]')})
+    with pytest.raises(ExecutionError, match="is not `pymod` or `pymod=ElixirModule`"):
+        rule_runner.get_target(Address("app", target_name="bindings"))
+
+
+def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {
+            "app/gen/same.ex": "same",
+            "app/gen/changed.ex": "old",
+            "app/gen/orphan.ex": "no longer generated",
+            "app/snakebridge.manifest": "Numpy.mean/1\n",
+        }
+    )
+    generated = rule_runner.make_snapshot(
+        {"app/gen/same.ex": "same", "app/gen/changed.ex": "new", "app/gen/missing.ex": "m"}
+    )
+    bindings = Bindings(
+        address=Address("app", target_name="bindings"),
+        output_dir="app/gen",
+        manifest_path="app/snakebridge.manifest",
+        generated=generated,
+        manifest=b"Numpy.mean/1\n",
+        errors=(),
+        warnings=(),
+    )
+    drift = rule_runner.request(Drift, [bindings])
+    assert drift.changed == ("app/gen/changed.ex", "app/gen/missing.ex")
+    assert drift.extra == ("app/gen/orphan.ex",)
+
+
+def test_per_library_file_names() -> None:
+    assert calls_file("numpy=NP") == "calls/numpy.pb"
+    assert surface_file("scipy.linalg") == "scipy.linalg.surface.pb"

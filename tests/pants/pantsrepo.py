@@ -1,0 +1,103 @@
+"""A temporary copy of the repo driven by the real `./pants` (tests/pants fixtures).
+
+The Pants bootstrap (venv + Pex CLI) is shared with the checkout through symlinks (a
+tool install, not build state), and so are the named caches (downloaded wheels) under
+~/.cache; the local store is new for each session, so the first run is really cold.
+pantsd stays up between runs, as it does for a developer, and is stopped at the end.
+Every run logs its workunits (Pants' workunit_logger backend), so a test can see which
+snakebridge processes really ran and which were cache hits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BOOTSTRAP = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
+NAMED_CACHES = Path.home() / ".cache" / "snakebridge" / "pants-tests" / "named_caches"
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    processes: list[tuple[str, str]] = field(default_factory=list)  # (description, source)
+
+    def snakebridge(self, source: str) -> list[str]:
+        """Descriptions of this run's snakebridge engine processes with `source`."""
+        return sorted(
+            d for d, s in self.processes if d.startswith("snakebridge ") and s == source
+            and not d.startswith(("snakebridge engine", "snakebridge environment"))
+        )
+
+    def steps_ran(self) -> list[str]:
+        return [d.split()[1] for d in self.snakebridge("Ran")]
+
+
+@dataclass
+class PantsRepo:
+    root: Path
+    state: Path
+    runs: int = 0
+
+    def pants(self, *args: str, timeout: int = 900) -> Run:
+        self.runs += 1
+        logdir = self.state / f"workunits-{self.runs}"
+        logdir.mkdir(parents=True)
+        argv = [
+            str(self.root / "pants"),
+            f"--local-store-dir={self.state / 'lmdb_store'}",
+            f"--named-caches-dir={NAMED_CACHES}",
+            "--workunit-logger-enabled",
+            f"--workunit-logger-logdir={logdir}",
+            *args,
+        ]
+        proc = subprocess.run(
+            argv, cwd=self.root, capture_output=True, text=True, timeout=timeout,
+            env={**os.environ, "NO_SCIE_WARNING": "1"},
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr, _processes(logdir))
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def stop_pantsd(self) -> None:
+        for pid_file in self.root.glob(".pids/*/pantsd/pid"):
+            with contextlib.suppress(ValueError, ProcessLookupError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+
+
+def _processes(logdir: Path) -> list[tuple[str, str]]:
+    found = []
+    for log in logdir.glob("*.json"):
+        for unit in json.loads(log.read_text()):
+            meta = unit.get("metadata") or {}
+            if unit.get("name") == "process" and "source" in meta:
+                description = (unit.get("description") or "").removeprefix("Scheduling: ")
+                found.append((description, meta["source"]))
+    return found
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The repo's files (tracked and untracked, minus ignored) and a bootstrap of links."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode()
+    for rel in filter(None, listing.split("\0")):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    (dest / ".pants-bootstrap").mkdir()
+    for entry in BOOTSTRAP.iterdir():
+        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
+    return dest

@@ -1,0 +1,188 @@
+"""The Pants backend end to end: the real ./pants on a copy of examples/numpy_stats.
+
+The tests run in file order against one checkout and one pantsd (see conftest.py):
+cold check, generate, warm no-op, edits with and without new Python calls (counting
+the snakebridge processes that really ran), prune, a bad symbol, a broken file,
+export-codegen, the worker PEX and `mix test` under `./pants test`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.pants.pantsrepo import REPO, PantsRepo
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE = "examples/numpy_stats"
+TARGET = f"{EXAMPLE}:bindings"
+SOURCE = f"{EXAMPLE}/lib/numpy_stats.ex"
+MANIFEST = f"{EXAMPLE}/bindings.manifest"
+NUMPY_EX = f"{EXAMPLE}/generated/numpy.ex"
+FIX = f"fix: ./pants generate-bindings {TARGET}"
+
+
+def edit(path: Path, text: str) -> None:
+    """Write, then give pantsd's file watcher a moment to see it."""
+    path.write_text(text)
+    time.sleep(1.0)
+
+
+def add_function(repo: PantsRepo, body: str) -> str:
+    """Add `def extra...` to the example module; returns the original text."""
+    path = repo.path(SOURCE)
+    original = path.read_text()
+    head, tail = original.rsplit("end", 1)
+    edit(path, f"{head}\n  def extra(xs) do\n    {body}\n  end\nend{tail}")
+    return original
+
+
+def line_of(repo: PantsRepo, needle: str) -> int:
+    lines = repo.path(SOURCE).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def test_cold_check_reports_missing_bindings(pants_repo: PantsRepo) -> None:
+    run = pants_repo.pants("generate-bindings", "--check", TARGET)
+    assert run.returncode == 1, run.stderr
+    assert f"out of date or missing: {NUMPY_EX}" in run.stderr
+    assert FIX in run.stderr
+    assert not pants_repo.path(f"{EXAMPLE}/generated").exists()
+    # Cold: every action ran, each as its own process.
+    assert sorted(set(run.steps_ran())) == ["introspect", "prepare", "render", "scan"]
+
+
+def test_generate_writes_what_the_cli_writes(pants_repo: PantsRepo, tmp_path: Path) -> None:
+    manifest_before = pants_repo.path(MANIFEST).read_text()
+    run = pants_repo.pants("generate-bindings", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert pants_repo.path(MANIFEST).read_text() == manifest_before  # nothing new scanned
+
+    # The engine's one-process CLI, on the same sources elsewhere, writes the same bytes.
+    work = tmp_path / "cli"
+    for rel in ("lib", "test"):
+        shutil.copytree(pants_repo.path(f"{EXAMPLE}/{rel}"), work / rel)
+    (work / "m.manifest").write_text(manifest_before)
+    cli = [sys.executable, "-m", "snakebridge_rules.cli", "generate", "--library", "numpy",
+           "--python", sys.executable, "--out", "out", "--manifest", "m.manifest", "lib", "test"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(cli, cwd=work, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    generated = pants_repo.path(f"{EXAMPLE}/generated")
+    ours = {p.relative_to(generated): p.read_bytes() for p in generated.rglob("*.ex")}
+    theirs = {p.relative_to(work / "out"): p.read_bytes() for p in (work / "out").rglob("*.ex")}
+    assert ours == theirs
+    assert (work / "m.manifest").read_text() == manifest_before
+
+
+def test_warm_noop_runs_no_process(pants_repo: PantsRepo) -> None:
+    run = pants_repo.pants("generate-bindings", "--check", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert "up to date" in run.stdout
+    assert run.steps_ran() == []
+
+
+def test_edit_without_new_call_reruns_the_scan_only(pants_repo: PantsRepo) -> None:
+    path = pants_repo.path(SOURCE)
+    original = path.read_text()
+    edit(path, original.replace("defmodule", "# an edit that adds no Python call\ndefmodule", 1))
+    run = pants_repo.pants("generate-bindings", "--check", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert run.steps_ran() == ["scan"]  # prepare, introspect, render: cache hits
+
+
+def test_new_call_makes_check_fail_then_generate_adds_it(pants_repo: PantsRepo) -> None:
+    add_function(pants_repo, "Numpy.cumsum(xs)")
+    run = pants_repo.pants("generate-bindings", "--check", TARGET)
+    assert run.returncode == 1
+    assert f"out of date or missing: {MANIFEST}" in run.stderr
+    assert f"out of date or missing: {NUMPY_EX}" in run.stderr
+    assert FIX in run.stderr
+    assert sorted(run.steps_ran()) == ["introspect", "prepare", "render", "scan"]
+
+    run = pants_repo.pants("generate-bindings", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert "Numpy.cumsum/1\n" in pants_repo.path(MANIFEST).read_text()
+    assert "def cumsum(" in pants_repo.path(NUMPY_EX).read_text()
+
+
+def test_manifest_only_shrinks_with_prune(pants_repo: PantsRepo) -> None:
+    path = pants_repo.path(SOURCE)
+    text = path.read_text()
+    start = text.index("\n  def extra(xs) do")
+    edit(path, text[:start] + text[text.index("  end\n", start) + len("  end"):])
+    run = pants_repo.pants("generate-bindings", "--check", TARGET)
+    assert run.returncode == 0, run.stderr  # the manifest keeps the binding
+
+    run = pants_repo.pants("generate-bindings", "--check", "--prune", TARGET)
+    assert run.returncode == 1
+    assert f"fix: ./pants generate-bindings --prune {TARGET}" in run.stderr
+
+    run = pants_repo.pants("generate-bindings", "--prune", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert "Numpy.cumsum/1" not in pants_repo.path(MANIFEST).read_text()
+    assert "def cumsum(" not in pants_repo.path(NUMPY_EX).read_text()
+    assert pants_repo.pants("generate-bindings", "--check", TARGET).returncode == 0
+
+
+def test_unknown_symbol_is_reported_at_its_line(pants_repo: PantsRepo) -> None:
+    before = pants_repo.path(NUMPY_EX).read_bytes()
+    original = add_function(pants_repo, "Numpy.meen(xs)")
+    line = line_of(pants_repo, "Numpy.meen(xs)")
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET)
+    finally:
+        edit(pants_repo.path(SOURCE), original)
+    assert run.returncode == 1
+    assert f"{SOURCE}:{line}: Numpy.meen/1: numpy has no attribute 'meen'" in run.stderr
+    assert "did you mean 'mean'" in run.stderr
+    assert "Traceback" not in run.stderr and "Engine traceback" not in run.stderr
+    assert pants_repo.path(NUMPY_EX).read_bytes() == before
+
+
+def test_unparsable_file_is_reported_at_its_line(pants_repo: PantsRepo) -> None:
+    broken = pants_repo.path(f"{EXAMPLE}/lib/broken.ex")
+    edit(broken, "defmodule Broken do\n  def f(x) do\n    Numpy.mean(x\n  end\nend\n")
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET)
+    finally:
+        broken.unlink()
+        time.sleep(1.0)
+    assert run.returncode == 1
+    assert f"{EXAMPLE}/lib/broken.ex:" in run.stderr
+    assert "Traceback" not in run.stderr and "Engine traceback" not in run.stderr
+
+
+def test_export_codegen_writes_the_same_files(pants_repo: PantsRepo) -> None:
+    run = pants_repo.pants("export-codegen", TARGET)
+    assert run.returncode == 0, run.stderr
+    exported = pants_repo.path(f"dist/codegen/{NUMPY_EX}")
+    assert exported.read_bytes() == pants_repo.path(NUMPY_EX).read_bytes()
+
+
+def test_worker_pex_has_the_locked_numpy(pants_repo: PantsRepo) -> None:
+    run = pants_repo.pants("package", f"{EXAMPLE}:worker")
+    assert run.returncode == 0, run.stderr
+    pex = pants_repo.path("dist/examples.numpy_stats/worker.pex")
+    probe = "import numpy, snakebridge_rules.worker.snakebridge_worker; print(numpy.__version__)"
+    proc = subprocess.run(
+        [sys.executable, str(pex), "-c", probe], capture_output=True, text=True,
+        env={"PEX_INTERPRETER": "1", "PEX_ROOT": str(pants_repo.state / "pex_root"),
+             "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    locked = REPO.joinpath("3rdparty/python/default.lock").read_text()
+    assert f'"version": "{proc.stdout.strip()}"' in locked
+
+
+def test_mix_test_runs_under_pants_test(pants_repo: PantsRepo) -> None:
+    run = pants_repo.pants("test", f"{EXAMPLE}:mix-test")
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert not pants_repo.path(f"{EXAMPLE}/_build").exists()  # it ran in a sandbox
