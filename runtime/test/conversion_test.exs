@@ -92,6 +92,12 @@ defmodule SnakeBridge.ConversionTest do
     assert {:ok, %Array{dtype: "int32", data: data}} = Runtime.value(ref, ndarray: :array)
     assert byte_size(data) == 24
     assert {:ok, 15} = Runtime.call_method(ref, "sum", [], [])
+
+    # A ref that travels only in the keyword list still routes the call to its worker.
+    assert {:ok, %Ref{type: "numpy.ndarray"}} =
+             Runtime.call_function("numpy", "add", [[1, 1, 1, 1, 1, 1], 1], out: ref)
+
+    assert {:ok, [2, 2, 2, 2, 2, 2]} = Runtime.value(ref, ndarray: :list)
   end
 
   test "constructors, methods and properties through a class module" do

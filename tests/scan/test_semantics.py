@@ -132,7 +132,7 @@ def _warnings(facts_of, source: str) -> list[tuple[int, str]]:
 def test_module_in_variable_warns_at_binding_and_call(facts_of) -> None:
     warnings = _warnings(facts_of, "mod = Numpy\nmod.mean(x)\n")
     assert [line for line, _ in warnings] == [1, 2]
-    assert "Numpy used as a value" in warnings[0][1]
+    assert "Numpy kept in `mod`" in warnings[0][1]
     assert "`mod`" in warnings[1][1]
 
 
@@ -144,6 +144,11 @@ def test_module_in_attribute_warns(facts_of) -> None:
 
 def test_other_module_in_variable_does_not_warn(facts_of) -> None:
     assert _warnings(facts_of, "mod = Enum\nmod.map(x, f)\nalias Numpy.Linalg\n") == []
+
+
+def test_module_as_argument_or_pattern_does_not_warn(facts_of) -> None:
+    source = "raise Numpy.Error\nrun(Numpy)\n{:ok, Numpy} = x\n@behaviour Enum\n"
+    assert _warnings(facts_of, source) == []
 
 
 def test_import_without_only_warns(facts_of) -> None:

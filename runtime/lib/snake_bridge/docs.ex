@@ -84,7 +84,7 @@ defmodule SnakeBridge.Docs do
     qualname = Naming.join(prefix, name)
 
     with {:ok, %{"signature" => signature, "doc" => doc}} <-
-           Runtime.dispatch({:doc, py_module, qualname}, {}, [], []) do
+           Runtime.dispatch({:doc, py_module, qualname}, {}, []) do
       text = "#{py_module}.#{qualname}#{signature}\n\n#{doc}"
       :ets.insert(@cache, {{module, name}, text})
       {:ok, text}

@@ -29,7 +29,7 @@ defmodule SnakeBridge.Runtime do
   def call_function(py_module, qualname, args, opts, positional_opts \\ []) do
     {runtime, kwargs} = split_opts(opts)
     header = {:call, mode(runtime), py_module, qualname, positional_opts}
-    dispatch(header, {args, kwargs}, args, runtime)
+    dispatch(header, {args, kwargs}, runtime)
   end
 
   @doc "Calls method `name` of the object behind `ref`."
@@ -37,22 +37,22 @@ defmodule SnakeBridge.Runtime do
   def call_method(%Ref{} = ref, name, args, opts, positional_opts \\ []) do
     {runtime, kwargs} = split_opts(opts)
     header = {:method, mode(runtime), name, positional_opts}
-    dispatch(header, {ref, args, kwargs}, [ref | args], runtime)
+    dispatch(header, {ref, args, kwargs}, runtime)
   end
 
   @doc "Reads a module attribute or constant (`qualname` may be dotted)."
   @spec get_attribute(String.t(), String.t()) :: result()
   def get_attribute(py_module, qualname),
-    do: dispatch({:getattr, :ref, py_module, qualname}, {}, [], [])
+    do: dispatch({:getattr, :ref, py_module, qualname}, {}, [])
 
   @doc "Reads attribute (or property) `name` of the object behind `ref`."
   @spec get_property(Ref.t(), String.t()) :: result()
-  def get_property(%Ref{} = ref, name), do: dispatch({:getref, :ref, name}, {ref}, [ref], [])
+  def get_property(%Ref{} = ref, name), do: dispatch({:getref, :ref, name}, {ref}, [])
 
   @doc "Converts the object behind `ref` again, e.g. an ndarray with `ndarray: :list`."
   @spec value(Ref.t(), keyword()) :: result()
   def value(%Ref{} = ref, runtime \\ []),
-    do: dispatch({:value, mode(runtime)}, {ref}, [ref], runtime)
+    do: dispatch({:value, mode(runtime)}, {ref}, runtime)
 
   @doc "`{:ok, v}` → `v`; `{:error, e}` → raises `e`."
   @spec unwrap!(result()) :: term()
@@ -61,12 +61,12 @@ defmodule SnakeBridge.Runtime do
 
   @doc false
   # Sends `header` + `payload` (see `SnakeBridge.Pool.request/5`) to the worker that
-  # holds the first reference among `args`, else the session's worker, else an idle one.
-  @spec dispatch(tuple(), tuple(), term(), keyword()) :: result()
-  def dispatch(header, payload, args, runtime) do
+  # holds the first reference in `payload`, else the session's worker, else an idle one.
+  @spec dispatch(tuple(), tuple(), keyword()) :: result()
+  def dispatch(header, payload, runtime) do
     timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
 
-    with {:ok, worker, session} <- route(args) do
+    with {:ok, worker, session} <- route(payload) do
       Pool.request(worker, header, payload, timeout, session)
     end
   end

@@ -25,7 +25,6 @@ defmodule SnakeBridge.Worker do
     :os_pid,
     :load,
     :table,
-    started: nil,
     ready: false,
     exited: false,
     broken: nil,
@@ -62,7 +61,7 @@ defmodule SnakeBridge.Worker do
     {:os_pid, os_pid} = Port.info(port, :os_pid)
     Port.command(port, SnakeBridge.Pool.frame(@init_id, {:init}, {self()}))
     :ets.insert(state.table, {state.index, self()})
-    %{state | port: port, os_pid: os_pid, started: System.monotonic_time(:millisecond)}
+    %{state | port: port, os_pid: os_pid}
   rescue
     error ->
       message =

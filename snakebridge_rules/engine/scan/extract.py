@@ -26,8 +26,8 @@ _BASE_PATTERNS = f"""
 [(else_block) (rescue_block) (catch_block) (after_block)] @sibling
 (unary_operator operator: "@"
   operand: (call target: (identifier) @_t (#any-of? @_t {_TYPESPECS}))) @skip
-[(arguments (alias) @value) (binary_operator (alias) @value) (pair value: (alias) @value)
- (list (alias) @value) (tuple (alias) @value)]
+(binary_operator left: (identifier) operator: "=" right: (alias) @bound)
+(unary_operator operator: "@" operand: (call target: (identifier) (arguments (alias) @bound)))
 """
 # Needed only when a file imports a library or keeps one in a variable: bare calls
 # (checked against the imports in scope) and calls through variables/attributes.
@@ -428,46 +428,20 @@ class _Pass:
             self.env.set_alias(head, f"{outer}.{head}")
         return module
 
-    def _on_value(self, node: Node) -> None:
-        """A library module used as a value: calls through it are dynamic."""
-        parent = node.parent
-        if parent is None or self._is_static_position(node, parent):
-            return
+    def _on_bound(self, node: Node) -> None:
+        """`mod = Numpy` or `@np Numpy`: calls through the holder are dynamic."""
         module = self.expand(node)
         if module is None or not self.ex.owns(module):
             return
-        if parent.type == "binary_operator" and _text(
-            parent.child_by_field_name("operator")
-        ) == "=":
-            left = parent.child_by_field_name("left")
-            if left is not None and left.type == "identifier":
-                self.dynamic_names.add(_text(left))
-        holder = _attribute_name(parent)
-        if holder is not None:
-            self.dynamic_names.add("@" + holder)
+        parent = node.parent
+        if parent.type == "binary_operator":
+            holder = _text(parent.child_by_field_name("left"))
+        else:  # arguments of the attribute's call: @name Numpy
+            holder = "@" + _text(parent.parent.child_by_field_name("target"))
+        self.dynamic_names.add(holder)
         self.needs_full = True
-        self.warn(node, f"{module} used as a value (in a variable, attribute or argument): "
-                        "calls through it cannot be resolved statically and are not counted")
-
-    @staticmethod
-    def _is_static_position(node: Node, parent: Node) -> bool:
-        if parent.type == "tuple":
-            grand = parent.parent
-            return grand is not None and grand.type == "dot"  # alias A.{B, C}
-        if parent.type == "arguments":
-            call = parent.parent
-            target = call.child_by_field_name("target") if call is not None else None
-            if target is not None and target.type == "identifier":
-                name = _text(target)
-                if name in ("alias", "require", "import", "use", "defmodule", "defimpl",
-                            "defprotocol", "apply"):
-                    return name != "apply" or parent.named_children[0] == node
-            if target is not None and target.type == "dot" and _text(target) == "Kernel.apply":
-                return True
-        if parent.type == "pair":
-            key = parent.child_by_field_name("key")
-            return key is not None and _text(key).rstrip(": ") in ("to", "as", "for")
-        return False
+        self.warn(node, f"{module} kept in `{holder}`: calls through it cannot be resolved "
+                        "statically and are not counted")
 
     def _on_local(self, node: Node) -> None:
         name = _text(node.child_by_field_name("target"))
@@ -493,19 +467,6 @@ class _Pass:
         if holder in self.dynamic_names:
             self.warn(node, f"call through `{holder}`, which holds a bound library module, "
                             "cannot be resolved statically")
-
-
-def _attribute_name(parent: Node) -> str | None:
-    """`@name Numpy`: the attribute that receives the module (arguments → call → @)."""
-    if parent.type != "arguments":
-        return None
-    call = parent.parent
-    unary = call.parent if call is not None else None
-    if unary is None or unary.type != "unary_operator":
-        return None
-    if _text(unary.child_by_field_name("operator")) != "@":
-        return None
-    return _text(call.child_by_field_name("target"))
 
 
 def _only_list(node: Node | None) -> frozenset[tuple[str, int]] | None:

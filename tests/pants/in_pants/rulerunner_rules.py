@@ -29,7 +29,7 @@ elixir_bindings(
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def rule_runner() -> RuleRunner:
     return RuleRunner(
         target_types=[ElixirBindingsTarget, PythonRequirementTarget],
