@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.libraries import Library, LibrarySpecError
 
 
@@ -45,10 +45,10 @@ def read_symbols(path: Path) -> list[CallKey]:
     calls = []
     for index, key in enumerate(symbols.calls):
         try:
-            calls.append(CallKey.parse(key))
+            calls.append(binding_of(CallKey.parse(key)))
         except ValueError as exc:
             raise InputError(f"{path}: call #{index + 1}: {exc}") from None
-    return calls
+    return sorted(set(calls) - {None})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         library = Library.parse(args.library)
         calls = read_symbols(args.symbols) if args.symbols else []
         if args.manifest:
-            calls += [entry.call for entry in read_manifest(args.manifest)]
+            manifest = read_manifest(args.manifest)
+            calls += [b for b in (binding_of(entry.call) for entry in manifest) if b]
     except (LibrarySpecError, InputError, ManifestError, OSError) as exc:
         print(f"snakebridge introspect: {exc}", file=sys.stderr)
         return 1

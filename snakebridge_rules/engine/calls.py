@@ -42,3 +42,18 @@ def accepted_arities(required: int, has_varargs: bool, takes_object: bool) -> tu
     """
     base = required + int(has_varargs) + int(takes_object)
     return (base, base + 1)
+
+
+#: Functions every generated module defines itself; they bind nothing in Python.
+GENERATED_ONLY = frozenset({("doc", 1), ("__python__", 0)})
+
+
+def binding_of(call: CallKey) -> CallKey | None:
+    """The binding a scanned call needs (`mean!` → `mean`), or None for generator-owned
+    names: Elixir code calls the raising twins and `doc/1` too, but introspection must
+    only ever see the Python binding."""
+    if (call.name, call.arity) in GENERATED_ONLY:
+        return None
+    if call.name.endswith("!") and len(call.name) > 1:  # Python names never end in "!"
+        return CallKey(call.module, call.name[:-1], call.arity)
+    return call

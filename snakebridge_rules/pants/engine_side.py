@@ -24,9 +24,8 @@ import sys
 from pathlib import Path
 
 from snakebridge_rules.engine import artifacts
-from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.files import write_atomic
-from snakebridge_rules.engine.generate.keys import binding_of
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.manifest import Entry, ManifestError, parse_lines, render_manifest
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
-from snakebridge_rules.engine.generate.keys import binding_of
 from snakebridge_rules.engine.generate.layout import WIDTH, def_head, spec
 from snakebridge_rules.engine.generate.literals import elixir_string
 from snakebridge_rules.engine.generate.specs import annotation_spec

@@ -2,15 +2,14 @@
 
 Checkout A ("CI") builds the example's bindings with an empty local store and writes to
 BuildGrid; checkout B ("a laptop"), a copy at another path with its own empty local
-store and named caches, builds them again. Every scan/introspect/render process in B
-must be served by the remote cache (workunit metadata `source == "HitRemotely"`, via
+store, only reads from it. Every scan/introspect/render process and the introspection
+environment's PEX build in B must be served by the remote cache (workunit metadata `source == "HitRemotely"`, via
 Pants' own workunit_logger backend) and `export-codegen` must write the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -19,13 +18,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.buildgrid import BuildGrid
+from tests.support.pants_checkout import NAMED_CACHES, REPO, copy_checkout, ensure_bootstrap
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = "examples/numpy_stats"
 TARGET_TYPE = "elixir_bindings"
-# The engine subcommands the backend runs as separate processes (issue 4, item 3).
+# The engine subcommands the backend runs as separate processes (issue 4, item 3), and
+# the introspection environment's PEX build (its output name in the backend's rules.py).
 STEPS = ("scan", "introspect", "render", "generate")
-REQUIRED_STEPS = {"scan", "introspect", "render"}
+ENV_PEX = "snakebridge-env.pex"
+REQUIRED_STEPS = {"environment", "scan", "introspect", "render"}
 WORKUNIT_LOGGER = "pants.backend.experimental.tools.workunit_logger"
 
 
@@ -56,60 +57,24 @@ class BindingProcess:
     source: str  # Ran | HitLocally | HitRemotely
 
 
-def _checkout(dest: Path) -> Path:
-    """Copy the repo's files (tracked and untracked, minus .gitignore'd) to DEST.
-
-    The Pants bootstrap (venv + Pex CLI) is shared through symlinks: it is a tool
-    install, not build state, and pants.toml finds the Pex CLI under the build root.
-    """
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for rel in filter(None, listing.split("\0")):
-        src, dst = REPO / rel, dest / rel
-        if src.is_file():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-    shared = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
-    # A real directory (pants_ignore's "/.pants-bootstrap/" matches no symlink) of links.
-    (dest / ".pants-bootstrap").mkdir()
-    for entry in shared.iterdir():
-        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
-    return dest
-
-
-def _bootstrap() -> None:
-    """Create the shared Pants bootstrap once (./pants does it on first use)."""
-    proc = subprocess.run(
-        [str(REPO / "pants"), "--no-pantsd", "--version"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"./pants --version failed:\n{proc.stderr[-3000:]}")
-
-
-def _export_codegen(checkout: Path, state: Path, server: BuildGrid) -> list[BindingProcess]:
-    """Run `export-codegen` on the example with fresh local caches; its engine processes."""
+def _export_codegen(
+    checkout: Path, state: Path, server: BuildGrid, *, write: bool
+) -> list[BindingProcess]:
+    """Run `export-codegen` on the example with a fresh local store; its engine processes."""
     logdir = state / "workunits"
     logdir.mkdir(parents=True)
     args = [
         str(checkout / "pants"),
         "--no-pantsd",
         f"--local-store-dir={state / 'lmdb_store'}",
-        f"--named-caches-dir={state / 'named_caches'}",
+        f"--named-caches-dir={NAMED_CACHES}",
         f"--backend-packages=+['{WORKUNIT_LOGGER}']",
         "--workunit-logger-enabled",
         f"--workunit-logger-logdir={logdir}",
         # Give the uploads of the first run time to finish before Pants exits.
         "--session-end-tasks-timeout=120",
         "--stats-log",
-        *server.pants_flags(),
+        *server.pants_flags(read=True, write=write),
         f"--filter-target-type={TARGET_TYPE}",
         "export-codegen",
         f"{EXAMPLE}::",
@@ -137,12 +102,14 @@ def _binding_processes(workunits: list[dict]) -> list[BindingProcess]:
 
 
 def _engine_step(argv: list[str]) -> str:
-    """The engine subcommand an argv runs ('' for any other process).
+    """The binding step an argv runs ('' for any other process).
 
     A subcommand counts only after an argument naming the engine (the `snakebridge`
     entry point, a PEX or `-m snakebridge_rules.cli`), so unrelated tools' `scan` or
     `render` arguments are not mistaken for ours.
     """
+    if ENV_PEX in argv and "--output-file" in argv:
+        return "environment"
     for index, arg in enumerate(argv):
         if arg in STEPS and any("snakebridge" in prior for prior in argv[:index]):
             return arg
@@ -157,17 +124,19 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_second_checkout_gets_every_binding_process_from_buildgrid(
     buildgrid: BuildGrid, tmp_path: Path
 ) -> None:
-    _bootstrap()
-    first = _checkout(tmp_path / "ci" / "repo")
+    failure = ensure_bootstrap()
+    if failure:
+        pytest.fail(f"./pants does not run:\n{failure}")
+    first = copy_checkout(tmp_path / "ci" / "repo")
     second = tmp_path / "laptop" / "src" / "snakebridge"
     shutil.copytree(first, second, symlinks=True)
 
-    cold = _export_codegen(first, tmp_path / "state-ci", buildgrid)
+    cold = _export_codegen(first, tmp_path / "state-ci", buildgrid, write=True)
     steps = {p.step for p in cold}
     assert steps >= REQUIRED_STEPS, f"no {REQUIRED_STEPS - steps} process in {cold}"
     assert all(p.source == "Ran" for p in cold), f"the cache was not empty: {cold}"
 
-    warm = _export_codegen(second, tmp_path / "state-laptop", buildgrid)
+    warm = _export_codegen(second, tmp_path / "state-laptop", buildgrid, write=False)
     misses = [p for p in warm if p.source != "HitRemotely"]
     assert not misses, f"not served by the remote cache at the second checkout: {misses}"
     assert [(p.step, p.description) for p in warm] == [(p.step, p.description) for p in cold]

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
-from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.generate import render_surfaces, write_outputs
-from snakebridge_rules.engine.generate.keys import binding_of
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
 from snakebridge_rules.engine.generate.scanning import ScanResult, scan

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from snakebridge_rules.engine.calls import CallKey
-from snakebridge_rules.engine.generate.keys import binding_of
+from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.libraries import Library
 
 

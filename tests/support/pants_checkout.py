@@ -1,0 +1,61 @@
+"""Temporary checkouts of this repo for tests that drive the real `./pants`.
+
+What is shared between checkouts, and why it is fair to share it:
+- the Pants bootstrap (venv + Pex CLI), through symlinks: a tool install, not build
+  state. It must also be the *same* install for cache keys to match, since Pants 2.17
+  writes its interpreter's absolute path into every PEX process (docs/remote-cache.md);
+- the named caches (downloaded wheels, Pex's interpreter and install caches): machine
+  caches that hold no process results.
+The local store (`--local-store-dir`) is what holds process results; callers give every
+checkout its own, so a first run is really cold.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BOOTSTRAP = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
+NAMED_CACHES = Path.home() / ".cache" / "snakebridge" / "pants-tests" / "named_caches"
+
+
+def copy_checkout(dest: Path) -> Path:
+    """Copy the repo's files (tracked and untracked, minus ignored) to DEST.
+
+    `.pants-bootstrap` becomes a real directory of symlinks: pants.toml finds the Pex
+    CLI under the build root, and pants_ignore's "/.pants-bootstrap/" matches no symlink.
+    """
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listing.split("\0")):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    (dest / ".pants-bootstrap").mkdir()
+    for entry in BOOTSTRAP.iterdir():
+        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
+    return dest
+
+
+def ensure_bootstrap() -> str:
+    """Create the shared bootstrap once (what ./pants does on a fresh machine).
+
+    Returns '' when Pants runs, else the tail of its error output.
+    """
+    proc = subprocess.run(
+        [str(REPO / "pants"), "--no-pantsd", "--version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    NAMED_CACHES.mkdir(parents=True, exist_ok=True)
+    return "" if proc.returncode == 0 else proc.stderr[-3000:]
