@@ -29,8 +29,10 @@ def critical_path(run: Run) -> float:
 
 def line(label: str, run: Run) -> str:
     hits = sum(1 for s in run.spawns if s.get("remoteCacheHit"))
-    return (f"{label:<34} {run.seconds:7.2f} s  critical path {critical_path(run):6.2f} s  "
-            f"spawns={len(run.spawns)} cache_hits={hits}")
+    path = critical_path(run)
+    actions = "" if path != path else (  # NaN: a fetch runs no actions
+        f"  critical path {path:5.2f} s  spawns={len(run.spawns)} cache_hits={hits}")
+    return f"{label:<34} {run.seconds:6.2f} s{actions}"
 
 
 def main() -> int:

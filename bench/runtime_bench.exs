@@ -62,14 +62,21 @@ defmodule RuntimeBench do
     [worker] = SnakeBridge.Pool.workers()
     worker_pid = SnakeBridge.Pool.os_pid(worker)
 
-    {echo_times, echo_cpu} =
-      cpu(echo_pid, fn -> for _ <- 1..10_000, do: time(fn -> echo_once(echo, frame) end) end)
+    # Interleaved batches, so both see the same load on a shared machine.
+    {echo_times, call_times, echo_cpu, call_cpu} =
+      Enum.reduce(1..100, {[], [], {0, 0}, {0, 0}}, fn _, {et, ct, ec, cc} ->
+        {e, e_cpu} =
+          cpu(echo_pid, fn -> for _ <- 1..100, do: time(fn -> echo_once(echo, frame) end) end)
 
-    {call_times, call_cpu} =
-      cpu(worker_pid, fn ->
-        for _ <- 1..10_000, do: time(fn -> {:ok, _} = Bench.Math.sqrt(2.0) end)
+        {c, c_cpu} =
+          cpu(worker_pid, fn ->
+            for _ <- 1..100, do: time(fn -> {:ok, _} = Bench.Math.sqrt(2.0) end)
+          end)
+
+        {e ++ et, c ++ ct, add(ec, e_cpu), add(cc, c_cpu)}
       end)
 
+    {echo_cpu, call_cpu} = {per_call(echo_cpu), per_call(call_cpu)}
     Port.close(echo)
     {e, c} = {median(echo_times), median(call_times)}
 
@@ -88,19 +95,20 @@ defmodule RuntimeBench do
     )
   end
 
-  # Runs `fun`; returns its value and {BEAM, Python} CPU µs per call of 10,000 calls.
+  # Runs `fun`; returns its value and the {BEAM ms, Python ticks} it consumed.
   # Load-independent, unlike wall time on a shared machine.
   defp cpu(os_pid, fun) do
     {beam0, _} = :erlang.statistics(:runtime)
     ticks0 = python_ticks(os_pid)
     value = fun.()
     {beam1, _} = :erlang.statistics(:runtime)
-    ticks1 = python_ticks(os_pid)
-
-    {value,
-     {Float.round((beam1 - beam0) * 1000 / 10_000, 1),
-      Float.round((ticks1 - ticks0) * 10_000 / 10_000, 1)}}
+    {value, {beam1 - beam0, python_ticks(os_pid) - ticks0}}
   end
+
+  defp add({a, b}, {c, d}), do: {a + c, b + d}
+
+  # {BEAM ms, Python ticks of 10 ms} over 10,000 calls → µs per call.
+  defp per_call({beam_ms, ticks}), do: {beam_ms * 1000 / 10_000, ticks * 10_000 / 10_000}
 
   # utime + stime of a process, in clock ticks (1/100 s).
   defp python_ticks(os_pid) do

@@ -4,12 +4,19 @@ defmodule SnakeBridge.LedgerTest do
 
   alias SnakeBridge.Test.Math
 
-  @moduletag :tmp_dir
-
-  setup %{tmp_dir: dir} do
+  # Outside the project: ExUnit's @tmp_dir would write under runtime/tmp.
+  setup do
+    name = "snakebridge-ledger-#{System.pid()}-#{System.unique_integer([:positive])}"
+    dir = Path.join(System.tmp_dir!(), name)
+    File.mkdir_p!(dir)
     path = Path.join(dir, "ledger.txt")
     Application.put_env(:snakebridge, :ledger, path)
-    on_exit(fn -> Application.delete_env(:snakebridge, :ledger) end)
+
+    on_exit(fn ->
+      Application.delete_env(:snakebridge, :ledger)
+      File.rm_rf!(dir)
+    end)
+
     %{path: path}
   end
 

@@ -14,6 +14,7 @@ if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 from tests.bazel.harness import Workspace, workspaces  # noqa: E402
+from tests.support.fixtures import buildgrid  # noqa: E402, F401
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 One workspace copy (`a`) goes through the whole story in file order — cold build,
 no-op, an edit that adds no call, the stale test and the update target, a bad symbol —
-each test restoring what it changed; the last test builds a second copy at another
-path after `bazel clean --expunge` and requires every binding action from the cache.
+each test restoring what it changed; then a second copy at another path, built after
+`bazel clean --expunge` of the first, must get every binding action from the disk
+cache, and the same actions must round-trip through BuildGrid (a real REAPI cache).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 
 from snakebridge_rules.engine.artifacts import SymbolSet, read
 from tests.bazel.harness import MNEMONICS, Run, Workspace
+from tests.support.buildgrid import BuildGrid
 
 pytestmark = pytest.mark.slow
 
@@ -146,14 +148,41 @@ def test_bad_symbol_fails_with_its_file_and_line(cold: Cold) -> None:
         cold.workspace.restore("lib/report.ex")
 
 
-def test_second_checkout_gets_every_binding_action_from_the_cache(cold: Cold,
-                                                                  make_workspace) -> None:
+def binding_spawns(run: Run) -> list[dict]:
+    return [s for s in run.spawns if s.get("mnemonic", "").startswith("SnakeBridge")]
+
+
+@pytest.fixture(scope="module")
+def second(cold: Cold, make_workspace) -> tuple[Workspace, Run]:
+    """A second checkout at another path, built after `bazel clean --expunge` of the
+    first: another output base, nothing local, only the shared disk cache."""
     cold.workspace.bazel("clean", "--expunge")
-    second = make_workspace("b")  # another path, another output base, same disk cache
-    assert second.path != cold.workspace.path
-    run = second.bazel("build", "//:bindings")
-    binding = [s for s in run.spawns if s.get("mnemonic", "").startswith("SnakeBridge")]
+    workspace = make_workspace("b")
+    assert workspace.path != cold.workspace.path
+    return workspace, workspace.bazel("build", "//:bindings")
+
+
+def test_second_checkout_gets_every_binding_action_from_the_cache(
+        cold: Cold, second: tuple[Workspace, Run]) -> None:
+    workspace, run = second
+    binding = binding_spawns(run)
     assert sorted(s["mnemonic"] for s in binding) == sorted(MNEMONICS)
     misses = [s["mnemonic"] for s in binding if not s.get("remoteCacheHit")]
     assert misses == [], f"cache misses at another path: {misses}"
-    assert outputs(second) == cold.outputs
+    assert outputs(workspace) == cold.outputs
+
+
+def test_binding_actions_round_trip_through_buildgrid(
+        cold: Cold, second: tuple[Workspace, Run], buildgrid: BuildGrid) -> None:
+    """The same actions through a real REAPI cache on loopback: uploaded by one clean
+    build (disk cache off), downloaded by the next, outputs identical."""
+    workspace, flags = second[0], [*buildgrid.bazel_flags, "--disk_cache="]
+    workspace.bazel("clean")
+    upload = workspace.bazel("build", "//:bindings", *flags)
+    assert len(binding_spawns(upload)) == len(MNEMONICS)
+    assert not any(s.get("remoteCacheHit") for s in binding_spawns(upload))
+    workspace.bazel("clean")
+    download = workspace.bazel("build", "//:bindings", *flags)
+    assert sorted(s["mnemonic"] for s in binding_spawns(download)) == sorted(MNEMONICS)
+    assert all(s.get("remoteCacheHit") for s in binding_spawns(download))
+    assert outputs(workspace) == cold.outputs

@@ -46,6 +46,7 @@ class Run:
 class PantsRepo:
     root: Path
     state: Path
+    log_workunits: bool = True  # off for benchmarks: the JSON log costs time
     runs: int = 0
 
     def pants(self, *args: str, timeout: int = 900) -> Run:
@@ -56,7 +57,7 @@ class PantsRepo:
             str(self.root / "pants"),
             f"--local-store-dir={self.state / 'lmdb_store'}",
             f"--named-caches-dir={NAMED_CACHES}",
-            "--workunit-logger-enabled",
+            f"--workunit-logger-enabled={self.log_workunits}",
             f"--workunit-logger-logdir={logdir}",
             *args,
         ]

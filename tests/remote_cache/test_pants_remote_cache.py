@@ -3,8 +3,9 @@
 Checkout A ("CI") builds the example's bindings with an empty local store and writes to
 BuildGrid; checkout B ("a laptop"), a copy at another path with its own empty local
 store, only reads from it. Every scan/introspect/render process and the introspection
-environment's PEX build in B must be served by the remote cache (workunit metadata `source == "HitRemotely"`, via
-Pants' own workunit_logger backend) and `export-codegen` must write the same bytes.
+environment's PEX build in B must be served by the remote cache (workunit metadata
+`source == "HitRemotely"`, via Pants' own workunit_logger backend), and `export-codegen`
+must write the same bytes.
 """
 
 from __future__ import annotations
