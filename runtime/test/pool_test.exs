@@ -58,6 +58,36 @@ defmodule SnakeBridge.PoolTest do
     assert {:ok, 2.0} = Math.sqrt(4.0)
   end
 
+  test "kill -9 under load: every caller gets an answer or a WorkerError, none hangs" do
+    [victim | _] = Pool.workers()
+    os_pid = Pool.os_pid(victim)
+
+    capture_log(fn ->
+      callers =
+        for n <- 1..200 do
+          Task.async(fn ->
+            first = Runtime.call_function("sb_test_helpers", "sleep", [0.005], [])
+            {first, Runtime.call_function("operator", "add", [n, 1], [])}
+          end)
+        end
+
+      Process.sleep(50)
+      System.cmd("kill", ["-9", Integer.to_string(os_pid)])
+      results = Task.await_many(callers, 20_000)
+
+      for {{first, second}, n} <- Enum.with_index(results, 1) do
+        assert first == {:ok, "slept"} or match?({:error, %WorkerError{}}, first)
+        assert second == {:ok, n + 1} or match?({:error, %WorkerError{}}, second)
+      end
+
+      assert Enum.any?(results, &match?({{:error, %WorkerError{}}, _}, &1))
+      assert pool_full()
+      Logger.flush()
+    end)
+
+    assert {:ok, 2.0} = Math.sqrt(4.0)
+  end
+
   test "a call that sleeps past its timeout gets a WorkerError; its worker is replaced" do
     before = Pool.workers()
 

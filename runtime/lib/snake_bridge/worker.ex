@@ -27,6 +27,7 @@ defmodule SnakeBridge.Worker do
     :table,
     ready: false,
     exited: false,
+    exit_status: nil,
     broken: nil,
     pending: %{},
     owners: %{},
@@ -107,7 +108,8 @@ defmodule SnakeBridge.Worker do
   end
 
   def handle_info({port, {:exit_status, status}}, %{port: port} = state) do
-    fail(%{state | port: nil, exited: true}, :exited, "Python exited with status #{status}")
+    state = %{state | port: nil, exited: true, exit_status: status}
+    fail(state, :exited, "Python exited with status #{status}")
   end
 
   def handle_info({:EXIT, port, reason}, %{port: port} = state) do
@@ -235,12 +237,14 @@ defmodule SnakeBridge.Worker do
     {:stop, {:shutdown, reason}, %{state | pending: %{}, port: nil, exited: true}}
   end
 
-  defp startup_hint(%{ready: true}), do: ""
-
-  defp startup_hint(_state) do
+  # Python that exits on its own (not by a signal: status < 128) before answering
+  # anything could not run the worker at all: say what to check.
+  defp startup_hint(%{ready: false, exit_status: status}) when status in 1..127 do
     " before its first answer (is #{inspect(Config.python())} a CPython >= 3.8 that can run " <>
       "#{inspect(Config.worker_script())}? see SNAKEBRIDGE_PYTHON and SNAKEBRIDGE_WORKER)"
   end
+
+  defp startup_hint(_state), do: ""
 
   defp error(state, reason, message),
     do: %WorkerError{reason: reason, message: message, worker: state.index}
