@@ -5,7 +5,7 @@ Load from a WORKSPACE after declaring this directory as a repository, e.g.
     new_local_repository(
         name = "snakebridge_rules",
         path = "path/to/snakebridge/snakebridge_rules/bazel",
-        build_file_content = "",
+        build_file_content = "# SnakeBridge Bazel rules (.bzl files only)\n",
     )
     load("@snakebridge_rules//:repositories.bzl", "snakebridge_dependencies", "snakebridge_python_env")
     snakebridge_dependencies()

@@ -1,14 +1,13 @@
 """The bindings pipeline as separate sandboxed processes, each cached on its own.
 
-    engine PEX (from `[snakebridge].engine`)      env PEX (the target's requirements, locked)
-          |                                              |
-    scan(Elixir sources) -> symbols.pb ---+--> introspect(one library) -> <lib>.surface.pb
-                                manifest -+                                 |
-                                                    render(all surfaces) -> Elixir files
+    scan(Elixir sources) -> symbols.pb (keys only) + locations.pb (file:line)
+    prepare(symbols.pb, manifest) -> merged manifest + calls/<pymod>.pb per library
+    introspect(calls/<pymod>.pb, env PEX of the target's locked requirements) -> surface
+    render(all surfaces) -> the Elixir files
 
-A process sees only its declared inputs. The symbol set holds call keys only (no lines),
-so an edit that adds no Python call re-runs the scan and nothing after it. Runs inside
-Pants (Python 3.9).
+All four run the engine PEX (`[snakebridge].engine`). A process sees only its declared
+inputs, and the symbol set has no line numbers, so an edit that adds no Python call
+re-runs the scan and nothing after it. Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
@@ -147,17 +146,17 @@ async def _run_engine(
     input_digest: Digest,
     output_files: Tuple[str, ...] = (),
     output_directories: Tuple[str, ...] = (),
-    extra_immutable: VenvPex | None = None,
+    env_pex: VenvPex | None = None,
     python_module: str | None = None,
 ) -> FallibleProcessResult:
-    """Run one engine command in a sandbox that holds just `input_digest` (+ another PEX).
+    """Run one engine command in a sandbox that holds just `input_digest` (and `env_pex`).
 
     With `python_module`, run that module of the engine's venv instead of its CLI.
     """
     if python_module is not None:
         argv = ("-m", python_module, *argv)
-    if extra_immutable is not None:
-        input_digest = await Get(Digest, MergeDigests([input_digest, extra_immutable.digest]))
+    if env_pex is not None:
+        input_digest = await Get(Digest, MergeDigests([input_digest, env_pex.digest]))
     process = await Get(
         Process,
         VenvPexProcess(
@@ -170,9 +169,7 @@ async def _run_engine(
             output_directories=output_directories or None,
             timeout_seconds=subsystem.timeout,
             extra_env={"PEX_INTERPRETER": "1"} if python_module is not None else None,
-            append_only_caches=(
-                extra_immutable.append_only_caches if extra_immutable is not None else None
-            ),
+            append_only_caches=env_pex.append_only_caches if env_pex is not None else None,
         ),
     )
     return await Get(FallibleProcessResult, Process, process)
@@ -200,7 +197,6 @@ class ScanRequest:
 class ScanResult:
     symbols: Digest  # SYMBOLS: call keys only, the content-addressed introspection input
     locations: Digest  # LOCATIONS: file:line of each call, read only to word errors
-    calls: Tuple[str, ...]
     errors: Tuple[str, ...]
     warnings: Tuple[str, ...]
 
@@ -245,7 +241,6 @@ async def scan(
     return ScanResult(
         symbols=symbols,
         locations=locations,
-        calls=tuple(report.get("calls", ())),
         errors=tuple(_diagnostic(e) for e in report.get("errors", ())),
         warnings=tuple(
             e if isinstance(e, str) else _diagnostic(e) for e in report.get("warnings", ())
@@ -369,7 +364,7 @@ async def introspect(
         description=description,
         input_digest=request.calls,
         output_files=(output,),
-        extra_immutable=env.venv_pex,
+        env_pex=env.venv_pex,
     )
     if result.exit_code == 0:
         return IntrospectResult(result.output_digest, "")
