@@ -1,6 +1,7 @@
 """Benchmark of `snakebridge scan` against an extractor on Elixir's own parser.
 
-    .venv/bin/python bench/scan_bench.py [--size-mb 50] [--library-share 0.25] [DIR...]
+    .venv/bin/python bench/scan_bench.py [--size-mb 50] [--library-share 0.25]
+        [--compare OLD_CHECKOUT] [DIR...]
 
 Generates a seeded, realistic corpus (bench/scan_corpus.py), then on it and on every
 DIR of real Elixir code passed:
@@ -8,7 +9,12 @@ DIR of real Elixir code passed:
     scanner and its worker subprocesses together;
   * runs bench/scan_elixir_extractor.exs (`Code.string_to_quoted` + an AST walk, one
     scheduler) on the same files;
-  * prints MB/s, peak RSS, the ratio, and whether the two agree on the calls.
+  * prints MB/s, peak RSS, the ratio, and whether the two agree on the calls;
+  * with --compare, runs the scanner of another checkout (a directory holding an older
+    `snakebridge_rules`, e.g. from `git worktree add`) on the same files, for before/after
+    figures from one run;
+  * measures the CPU cost of scanning one small file (what `snakebridge generate` pays
+    on a small project: interpreter, imports, worker start, output).
 Speeds are given per CPU-second (robust on a shared machine) and per wall second. The
 scanner's time is the whole command (interpreter start, worker spawn, output); the
 Elixir time is its parse loop only (VM boot and script compile excluded), so the ratio
@@ -105,11 +111,17 @@ def _run_sampled(command: list[str]) -> tuple[subprocess.CompletedProcess[bytes]
     return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr), seconds, cpu, peak
 
 
-def run_scanner(root: Path, libraries: list[str]) -> Measure:
+def run_scanner(root: Path, libraries: list[str], checkout: Path | None = None) -> Measure:
+    """`snakebridge scan --jobs 1 root`, from this checkout or from `checkout`."""
     command = [*_pin(), sys.executable, "-m", "snakebridge_rules.cli", "scan", "--jobs", "1"]
     for library in libraries:
         command += ["--library", library]
-    result, seconds, cpu, peak = _run_sampled([*command, str(root)])
+    if checkout is not None:
+        os.environ["PYTHONPATH"] = str(checkout)
+    try:
+        result, seconds, cpu, peak = _run_sampled([*command, str(root)])
+    finally:
+        os.environ.pop("PYTHONPATH", None)
     cpu = max(cpu, 1e-9)
     if result.returncode not in (0, 1):
         sys.exit(f"scan failed ({result.returncode}):\n{result.stderr.decode()}")
@@ -156,16 +168,39 @@ def _elixir_roots(libraries: list[str]) -> list[str]:
     return sorted({Library.parse(spec).elixir_module for spec in libraries})
 
 
-def report(title: str, root: Path, libraries: list[str], baseline: bool) -> None:
+def _print_scan(label: str, scan: Measure, size: int) -> None:
+    rate, cpu_rate = size / MB / scan.seconds, size / MB / scan.cpu_seconds
+    print(f"{label}: {scan.seconds:6.2f} s wall, {scan.cpu_seconds:6.2f} s CPU"
+          f" -> {cpu_rate:5.2f} MB/s per CPU-second ({rate:5.2f} MB/s wall); peak RSS "
+          f"{scan.peak_rss / MB:.0f} MB (scanner + workers); {len(scan.calls)} calls, "
+          f"{scan.errors} error entries")
+
+
+def small_file_cost(path: str, libraries: list[str], checkout: Path | None) -> float:
+    """CPU seconds of scanning one file, the median of five runs."""
+    runs = sorted(run_scanner(Path(path), libraries, checkout).cpu_seconds for _ in range(5))
+    return runs[2]
+
+
+def report(title: str, root: Path, libraries: list[str], baseline: bool,
+           compare: Path | None) -> None:
     files = collect_files([str(root)])
     size = sum(os.path.getsize(f) for f in files)
     print(f"\n== {title}: {len(files)} files, {size / MB:.1f} MB ==")
     scan = run_scanner(root, libraries)
     rate, cpu_rate = size / MB / scan.seconds, size / MB / scan.cpu_seconds
-    print(f"snakebridge scan --jobs 1: {scan.seconds:6.2f} s wall, {scan.cpu_seconds:6.2f} s CPU"
-          f" -> {cpu_rate:5.2f} MB/s per CPU-second ({rate:5.2f} MB/s wall); peak RSS "
-          f"{scan.peak_rss / MB:.0f} MB (scanner + workers); {len(scan.calls)} calls, "
-          f"{scan.errors} error entries")
+    _print_scan("snakebridge scan --jobs 1", scan, size)
+    if compare is not None:
+        old = run_scanner(root, libraries, compare)
+        _print_scan(f"the same from {compare}", old, size)
+        print(f"speed-up: {old.cpu_seconds / scan.cpu_seconds:.2f}x per CPU-second; same "
+              f"calls: {old.calls == scan.calls}")
+    small = min(files, key=os.path.getsize)
+    costs = [(label, small_file_cost(small, libraries, checkout))
+             for label, checkout in (("this", None), ("compared", compare))
+             if label == "this" or checkout is not None]
+    print(f"one small file ({os.path.getsize(small)} bytes): " + ", ".join(
+        f"{label} {cost * 1000:.0f} ms CPU" for label, cost in costs))
     floor = parse_floor(files)
     print(f"tree-sitter parse alone (in process, no extraction): {floor:6.2f} s CPU -> "
           f"{size / MB / floor:5.2f} MB/s per CPU-second (the floor of any tree-sitter scan)")
@@ -198,6 +233,9 @@ def main() -> None:
                              "real code bind modules it uses, e.g. enum, string")
     parser.add_argument("--no-elixir", action="store_true", help="skip the Elixir baseline")
     parser.add_argument("--pin", metavar="CPU", help="run both extractors under taskset -c CPU")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also run the scanner of CHECKOUT (a directory holding an older "
+                             "snakebridge_rules) on the same files")
     args = parser.parse_args()
     if args.pin is not None:
         PIN[:] = ["taskset", "-c", args.pin]
@@ -206,9 +244,9 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         write_corpus(corpus, args.size_mb, args.library_share)
         report(f"generated corpus (library share {args.library_share:g})", corpus,
-               libraries, not args.no_elixir)
+               libraries, not args.no_elixir, args.compare)
     for directory in args.dirs:
-        report(str(directory), directory, libraries, not args.no_elixir)
+        report(str(directory), directory, libraries, not args.no_elixir, args.compare)
 
 
 if __name__ == "__main__":

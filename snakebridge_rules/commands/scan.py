@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.scan import ScanResult
 
 
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
@@ -51,7 +54,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snakebridge_rules.engine import artifacts
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.scan import (
         Limits,
@@ -73,15 +75,27 @@ def run(args: argparse.Namespace) -> int:
     for kind, diagnostics in (("error", result.errors), ("warning", result.warnings)):
         for d in diagnostics:
             print(f"{d.file}:{d.line}:{d.column}: {kind}: {d.message}", file=sys.stderr)
-    outputs = ((args.symbols_out, result.symbol_set), (args.locations_out,
-                                                        result.symbol_locations))
-    for path, message in outputs:
-        try:
-            if path is not None:
-                artifacts.write(path, message())
-        except OSError as exc:
-            print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            return 1
+    if not _write_outputs(args, result):
+        return 1
     sys.stdout.buffer.write(result.to_json())
     sys.stdout.flush()
     return 0 if result.ok else 1
+
+
+def _write_outputs(args: argparse.Namespace, result: ScanResult) -> bool:
+    """Write --symbols-out/--locations-out; protobuf is imported only when one is asked for."""
+    outputs = [(path, message) for path, message in ((args.symbols_out, result.symbol_set),
+                                                     (args.locations_out,
+                                                      result.symbol_locations))
+               if path is not None]
+    if not outputs:
+        return True
+    from snakebridge_rules.engine import artifacts
+
+    for path, message in outputs:
+        try:
+            artifacts.write(path, message())
+        except OSError as exc:
+            print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return False
+    return True

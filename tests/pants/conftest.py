@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,18 +12,15 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.pants.pantsrepo import BOOTSTRAP, NAMED_CACHES, REPO, PantsRepo, copy_checkout  # noqa: E402
+from tests.pants.pantsrepo import PantsRepo, copy_checkout  # noqa: E402
+from tests.support.pants_checkout import BOOTSTRAP, ensure_bootstrap  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def pants_bootstrap() -> Path:
     """Create the shared bootstrap once (what ./pants does on a fresh machine)."""
-    proc = subprocess.run(
-        [str(REPO / "pants"), "--no-pantsd", "--version"],
-        cwd=REPO, capture_output=True, text=True, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.strip() == "2.17.1"
+    error = ensure_bootstrap()
+    assert not error, error
     return BOOTSTRAP
 
 
@@ -32,6 +28,5 @@ def pants_bootstrap() -> Path:
 def pants_repo(pants_bootstrap: Path, tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("pants")
     repo = PantsRepo(copy_checkout(base / "checkout"), base / "state")
-    NAMED_CACHES.mkdir(parents=True, exist_ok=True)
     yield repo
     repo.stop_pantsd()

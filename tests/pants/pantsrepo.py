@@ -13,15 +13,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-BOOTSTRAP = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
-NAMED_CACHES = Path.home() / ".cache" / "snakebridge" / "pants-tests" / "named_caches"
+from tests.support.pants_checkout import NAMED_CACHES, REPO, copy_checkout
+
+__all__ = ["REPO", "PantsRepo", "Run", "copy_checkout"]
 
 
 @dataclass
@@ -85,20 +84,3 @@ def _processes(logdir: Path) -> list[tuple[str, str]]:
                 description = (unit.get("description") or "").removeprefix("Scheduling: ")
                 found.append((description, meta["source"]))
     return found
-
-
-def copy_checkout(dest: Path) -> Path:
-    """The repo's files (tracked and untracked, minus ignored) and a bootstrap of links."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode()
-    for rel in filter(None, listing.split("\0")):
-        src = REPO / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    (dest / ".pants-bootstrap").mkdir()
-    for entry in BOOTSTRAP.iterdir():
-        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
-    return dest

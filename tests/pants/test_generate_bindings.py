@@ -49,6 +49,15 @@ def line_of(repo: PantsRepo, needle: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if needle in line)
 
 
+def test_pants_runs_from_the_offline_bootstrap(pants_repo: PantsRepo) -> None:
+    version = pants_repo.pants("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, "2.17.1"), version.stderr
+    listed = pants_repo.pants("list", "::")
+    assert listed.returncode == 0, listed.stderr
+    assert TARGET in listed.stdout.splitlines()
+    assert "//:snakebridge" in listed.stdout.splitlines()
+
+
 def test_cold_check_reports_missing_bindings(pants_repo: PantsRepo) -> None:
     run = pants_repo.pants("generate-bindings", "--check", TARGET)
     assert run.returncode == 1, run.stderr

@@ -85,8 +85,10 @@ def _export_codegen(
         pytest.fail(
             f"pants export-codegen in {checkout} exited {proc.returncode}:\n{proc.stderr[-4000:]}"
         )
-    (log,) = logdir.glob("*.json")
-    return _binding_processes(json.loads(log.read_text()))
+    logs = list(logdir.glob("*.json"))
+    if len(logs) != 1:
+        pytest.fail(f"expected one workunit log in {logdir}, found {logs}")
+    return _binding_processes(json.loads(logs[0].read_text()))
 
 
 def _binding_processes(workunits: list[dict]) -> list[BindingProcess]:

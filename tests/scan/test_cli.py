@@ -106,10 +106,13 @@ def test_error_entries_exit_1_and_other_calls_still_printed(tmp_path: Path, scan
 @pytest.mark.parametrize(("limit", "word"), [(["--parse-memory-mb", "64"], "memory limit"),
                                              (["--parse-timeout", "1.5"], "longer than")])
 def test_pathological_file_costs_only_its_worker(tmp_path: Path, scan_cli, limit, word) -> None:
-    _write(tmp_path, {"a.ex": "Numpy.a(1)\n", "b_slow.ex": PATHOLOGICAL, "c.ex": "Numpy.c(1)\n"})
+    # 12 files on one worker go in chunks of 6: the slow file is in the middle of the first
+    # chunk, so the files after it in that chunk must be handed to the next worker.
+    names = [f"a{i}" for i in range(3)] + [f"c{i}" for i in range(8)]
+    _write(tmp_path, {f"{n}.ex": f"Numpy.{n}(1)\n" for n in names} | {"b_slow.ex": PATHOLOGICAL})
     run = scan_cli("--library", "numpy", "--jobs", "1", *limit, ".", cwd=tmp_path)
     assert run.code == 1
-    assert run.json["calls"] == ["Numpy.a/1", "Numpy.c/1"]
+    assert run.json["calls"] == [f"Numpy.{n}/1" for n in names]
     [error] = run.json["errors"]
     assert error["file"] == "b_slow.ex" and word in error["message"]
 
@@ -170,13 +173,16 @@ def test_python_api(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         scan_paths(["nope"], [Library.parse("numpy")])
 
 
-def test_worker_that_cannot_start_is_an_engine_error(app: Path, monkeypatch) -> None:
-    from snakebridge_rules.engine.libraries import Library
-    from snakebridge_rules.engine.scan import WorkerStartError, pool, scan_paths
-
-    monkeypatch.setattr(pool, "_BOOT", "import sys; sys.exit('tree_sitter is missing')")
-    with pytest.raises(WorkerStartError, match="did not start: tree_sitter is missing"):
-        scan_paths([str(app / "lib")], [Library.parse("numpy")], jobs=1)
+def test_parser_that_cannot_load_is_a_one_line_error(app: Path, tmp_path: Path,
+                                                     scan_cli) -> None:
+    shadow = tmp_path / "shadow" / "tree_sitter"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('tree_sitter is missing')\n")
+    run = scan_cli("--library", "numpy", "lib", cwd=app,
+                   env={"PYTHONPATH": str(shadow.parent)})
+    assert run.code == 1 and run.stdout == b""
+    assert run.stderr == ("snakebridge scan: error: the parse worker did not start: "
+                          "tree_sitter is missing\n")
 
 
 def test_unwritable_output_is_a_one_line_error(app: Path, scan_cli) -> None:

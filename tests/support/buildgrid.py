@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,9 +30,11 @@ from typing import Iterator
 BUILDGRID_VERSION = "0.9.1"
 DEFAULT_INSTANCE = "main"
 MIN_PYTHON = (3, 13)
+START_ATTEMPTS = 3
 
 # Runs inside the BuildGrid venv (which has grpcio): one raw GetCapabilities call. The
-# request is hand-encoded (field 1, instance_name) so no REAPI stubs are needed.
+# request is hand-encoded (field 1, instance_name; names are < 128 bytes, so the length
+# is one byte) so no REAPI stubs are needed.
 _PROBE = """
 import sys, grpc
 target, instance = sys.argv[1], sys.argv[2].encode()
@@ -39,7 +42,7 @@ channel = grpc.insecure_channel(target)
 call = channel.unary_unary(
     "/build.bazel.remote.execution.v2.Capabilities/GetCapabilities",
     request_serializer=lambda b: b, response_deserializer=lambda b: b)
-call(b"\\x0a" + bytes([len(instance)]) + instance, timeout=10)
+call(b"\\x0a" + bytes([len(instance)]) + instance, timeout=5)
 """
 
 _CONFIG = """\
@@ -201,20 +204,46 @@ def running_buildgrid(
     Storage, config and log live in WORKDIR (a fresh temporary directory when None,
     removed afterwards), so every server starts with an empty cache.
     """
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", instance):
+        raise BuildGridError(f"instance name {instance!r} is not [A-Za-z0-9_-]{{1,64}}")
     bgd = ensure_buildgrid()
     with contextlib.ExitStack() as stack:
         if workdir is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bgd-")))
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "cas").mkdir(exist_ok=True)
+        yield _start(stack, bgd, workdir, instance, timeout)
+
+
+class _Exited(BuildGridError):
+    """The server process ended while starting (e.g. its port was taken meanwhile)."""
+
+
+def _start(
+    stack: contextlib.ExitStack, bgd: Path, workdir: Path, instance: str, timeout: float
+) -> BuildGrid:
+    """Start the server and register its stop; retry on a new port if it exits at once.
+
+    free_port() cannot reserve the port, so another process may bind it first; that
+    shows as bgd exiting, which is cheap to retry. A hang is not retried.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
         port = free_port()
         config = write_config(workdir / "bgd.yml", port, workdir / "cas", instance)
-        log = workdir / "bgd.log"
-        proc = _spawn(bgd, config, log)
+        server = BuildGrid(f"grpc://127.0.0.1:{port}", instance, port, workdir / "bgd.log")
+        proc = _spawn(bgd, config, server.log)
+        try:
+            _wait_until_ready(proc, server, bgd.parent / "python", timeout)
+        except _Exited:
+            if attempt == START_ATTEMPTS:
+                raise
+            continue
+        except BaseException:
+            _stop(proc)
+            raise
         stack.callback(_stop, proc)
-        server = BuildGrid(f"grpc://127.0.0.1:{port}", instance, port, log)
-        _wait_until_ready(proc, server, bgd.parent / "python", timeout)
-        yield server
+        return server
+    raise AssertionError("unreachable")
 
 
 def _spawn(bgd: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -233,23 +262,30 @@ def _spawn(bgd: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
 def _wait_until_ready(
     proc: subprocess.Popen[bytes], server: BuildGrid, python: Path, timeout: float
 ) -> None:
-    """Block until the port accepts connections and GetCapabilities answers."""
+    """Block until our server answers GetCapabilities for its instance."""
     deadline = time.monotonic() + timeout
-    while not _port_open(server.port):
+    while True:
         if proc.poll() is not None:
-            raise BuildGridError(f"bgd exited with {proc.returncode}:\n{_tail(server.log)}")
+            raise _Exited(f"bgd exited with {proc.returncode}:\n{_tail(server.log)}")
+        if _port_open(server.port) and _answers(python, server):
+            return
         if time.monotonic() > deadline:
-            raise BuildGridError(f"bgd did not listen within {timeout:.0f}s:\n{_tail(server.log)}")
-        time.sleep(0.2)
+            raise BuildGridError(f"bgd did not answer within {timeout:.0f}s:\n{_tail(server.log)}")
+        time.sleep(0.3)
+
+
+def _answers(python: Path, server: BuildGrid) -> bool:
+    """Whether GetCapabilities succeeds (run by the BuildGrid venv, which has grpcio)."""
     target = f"127.0.0.1:{server.port}"
-    probe = subprocess.run(
-        [str(python), "-c", _PROBE, target, server.instance],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if probe.returncode != 0:
-        raise BuildGridError(f"bgd does not answer GetCapabilities:\n{probe.stderr[-2000:]}")
+    try:
+        probe = subprocess.run(
+            [str(python), "-c", _PROBE, target, server.instance],
+            capture_output=True,
+            timeout=30,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return probe.returncode == 0
 
 
 def _port_open(port: int) -> bool:

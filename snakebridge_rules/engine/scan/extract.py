@@ -12,6 +12,7 @@ This module runs inside the parse worker: standard library and tree_sitter only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
@@ -28,6 +29,9 @@ _BASE_PATTERNS = f"""
   operand: (call target: (identifier) @_t (#any-of? @_t {_TYPESPECS}))) @skip
 (binary_operator left: (identifier) operator: "=" right: (alias) @bound)
 (unary_operator operator: "@" operand: (call target: (identifier) (arguments (alias) @bound)))
+(binary_operator operator: "|>" right: (call) @piped)
+(unary_operator operator: "&"
+  operand: (binary_operator left: (call) operator: "/" right: (integer)) @captured)
 """
 # Needed only when a file imports a library or keeps one in a variable: bare calls
 # (checked against the imports in scope) and calls through variables/attributes.
@@ -90,14 +94,19 @@ class Extractor:
     """Reusable per worker: the parser and the compiled queries for one library map."""
 
     def __init__(self, language: Language, library_modules: list[str]) -> None:
+        self.language = language
         self.parser = Parser(language)
         self.base = Query(language, _BASE_PATTERNS)
-        self.full = Query(language, _FULL_PATTERNS)
         self.roots = tuple(sorted(library_modules))
         # Naming any module of a library takes its root's last segment in the text
         # (`Numpy`, `alias Google.{Protobuf}`): files without one have no calls to find.
         self.needles = tuple(sorted({r.rpartition(".")[2].encode() for r in self.roots}))
         self.heads = frozenset(r.partition(".")[0] for r in self.roots) | {"Elixir", "Kernel"}
+
+    @cached_property
+    def full(self) -> Query:
+        """Compiled on first use (~0.1 s): most scans never import a library."""
+        return Query(self.language, _FULL_PATTERNS)
 
     def owns(self, module: str) -> bool:
         return any(module == r or module.startswith(r + ".") for r in self.roots)
@@ -233,25 +242,6 @@ def _atom_name(node: Node | None) -> str | None:
     return None
 
 
-def _pipe_or_capture_arity(node: Node, arity: int) -> int:
-    """`x |> M.f(a)` adds one; `&M.f/2` states the arity."""
-    parent = node.parent
-    if parent is None or parent.type != "binary_operator":
-        return arity
-    operator = parent.child_by_field_name("operator")
-    op = operator.type if operator is not None else ""
-    right = parent.child_by_field_name("right")
-    if op == "|>" and right is not None and right.start_byte == node.start_byte:
-        return arity + 1
-    if op == "/" and right is not None and right.type == "integer" and arity == 0:
-        grand = parent.parent
-        if grand is not None and grand.type == "unary_operator" and _text(
-            grand.child_by_field_name("operator")
-        ) == "&":
-            return int(_text(right).replace("_", ""))
-    return arity
-
-
 class _Pass:
     """One replay of the captured nodes in document order."""
 
@@ -260,11 +250,18 @@ class _Pass:
         self.needs_full = False
         self.dynamic_names: set[str] = set()  # variables/attributes holding a library
         self.env = _Env(None, {}, {}, len(source) + 1)
+        self.piped: set[int] = set()  # ids of calls on the right of `|>`
+        self.captured: dict[int, int] = {}  # id of the call in `&M.f/2` -> 2
 
     # -- driving ---------------------------------------------------------------------
     def run(self, query: Query, root: Node) -> None:
+        captures = QueryCursor(query).captures(root)
+        self.piped = {node.id for node in captures.pop("piped", ())}
+        for slash in captures.pop("captured", ()):
+            self.captured[slash.child_by_field_name("left").id] = _integer(
+                slash.child_by_field_name("right"))
         events: list[tuple[int, int, int, str, Node]] = []
-        for kind, nodes in QueryCursor(query).captures(root).items():
+        for kind, nodes in captures.items():
             if kind.startswith("_"):
                 continue
             order = _KINDS_ORDER.get(kind, 3)
@@ -310,6 +307,13 @@ class _Pass:
                 return f"{base}.{_text(right)}" if base else None
         return None
 
+    def arity(self, call: Node) -> int:
+        """The arity `call` has where it stands: `x |> M.f(a)` adds one, `&M.f/2` states it."""
+        arity = _arity(call)
+        if call.id in self.piped:
+            return arity + 1
+        return self.captured.get(call.id, arity) if arity == 0 else arity
+
     def add_call(self, node: Node, module: str, name: str, arity: int) -> None:
         if self.ex.owns(module):
             self.facts.calls.append(_finding(self.source, node, f"{module}.{name}/{arity}"))
@@ -332,7 +336,7 @@ class _Pass:
         if module == "Kernel" and name == "apply":
             self._on_directive(node, "apply")
             return
-        self.add_call(node, module, name, _pipe_or_capture_arity(node, _arity(node)))
+        self.add_call(node, module, name, self.arity(node))
 
     def _on_directive(self, node: Node, name: str | None = None) -> None:
         name = name or _text(node.child_by_field_name("target"))
@@ -445,12 +449,12 @@ class _Pass:
 
     def _on_local(self, node: Node) -> None:
         name = _text(node.child_by_field_name("target"))
-        self._imported_call(node, name, _pipe_or_capture_arity(node, _arity(node)))
+        self._imported_call(node, name, self.arity(node))
 
     def _on_local_capture(self, node: Node) -> None:
         operand = node.child_by_field_name("operand")
         left, right = operand.child_by_field_name("left"), operand.child_by_field_name("right")
-        self._imported_call(node, _text(left), int(_text(right).replace("_", "")))
+        self._imported_call(node, _text(left), _integer(right))
 
     def _on_local_pipe(self, node: Node) -> None:
         self._imported_call(node, _text(node), 1)
@@ -495,5 +499,9 @@ def _only_entry(pair: Node) -> tuple[str, int] | None:
         return None
     if name is None or value is None or value.type != "integer":
         return None
-    return name, int(_text(value).replace("_", ""))
+    return name, _integer(value)
+
+
+def _integer(node: Node) -> int:
+    return int(_text(node).replace("_", ""))
 

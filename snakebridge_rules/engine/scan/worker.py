@@ -1,10 +1,10 @@
-"""The parse worker: a subprocess that scans the files the pool sends it, one at a time.
+"""The parse worker: a forked child of the pool that scans the files the pool sends it.
 
 Parsing runs here, not in the caller, because the tree-sitter Elixir grammar can go
 quadratic in time and memory on some inputs: the worker caps its own address space, and
 the pool kills it on a timeout. Either way only this process dies, and the file that
-caused it becomes an error entry. Protocol: one JSON request line per file on stdin
-(`{"path": ...}`), one JSON response line on stdout.
+caused it becomes an error entry. Protocol: one JSON request line per chunk of files
+(a list of paths), one JSON reply line per file, in order.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import stat
-import sys
-from typing import Any, BinaryIO
+import traceback
+from typing import Any, BinaryIO, NoReturn
 
 from snakebridge_rules.engine.scan.extract import Extractor, FileFacts, Finding
 
@@ -36,6 +36,8 @@ def limit_memory(budget_mb: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    # tree-sitter aborts when malloc fails: no core file of the capped worker, please
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
 def _rows(findings: list[Finding]) -> list[list[Any]]:
@@ -72,23 +74,36 @@ def _decode_error(source: bytes, exc: UnicodeDecodeError) -> Finding:
 
 def serve(extractor: Extractor, requests: BinaryIO, replies: BinaryIO) -> None:
     for line in requests:
-        path = json.loads(line)["path"]
-        try:
-            reply = scan_file(extractor, path)
-        except MemoryError:
-            reply = {"errors": [[1, 1, "parser ran out of memory"]]}
-        except Exception as exc:  # a scanner bug must cost one file, not the run
-            reply = {"errors": [[1, 1, f"internal scanner error: {type(exc).__name__}: {exc}"]]}
-        replies.write(json.dumps(reply).encode() + b"\n")
-        replies.flush()
+        for path in json.loads(line):
+            try:
+                reply = scan_file(extractor, path)
+            except MemoryError:
+                reply = {"errors": [[1, 1, "parser ran out of memory"]]}
+            except Exception as exc:  # a scanner bug must cost one file, not the run
+                reply = {"errors": [[1, 1, f"internal scanner error: "
+                                           f"{type(exc).__name__}: {exc}"]]}
+            replies.write(json.dumps(reply).encode() + b"\n")
+            replies.flush()
 
 
-def main(config: dict[str, Any]) -> None:
-    import tree_sitter_elixir
-    from tree_sitter import Language
+def run_forked(extractor: Extractor, memory_mb: int, requests: int, replies: int,
+               output: int, inherited: list[int]) -> NoReturn:
+    """The body of a freshly forked worker: serve until the pool closes its pipe.
 
-    extractor = Extractor(Language(tree_sitter_elixir.language()), config["libraries"])
-    limit_memory(int(config["memory_mb"]))
-    sys.stdout.buffer.write(b"ready\n")
-    sys.stdout.buffer.flush()
-    serve(extractor, sys.stdin.buffer, sys.stdout.buffer)
+    It leaves by `os._exit` only, so the pool's buffers, atexit hooks and finalizers are
+    never run twice; its stdout and stderr go to `output` (the pool's crash note).
+    """
+    status = 1
+    try:
+        for fd in inherited:
+            os.close(fd)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        limit_memory(memory_mb)
+        with os.fdopen(requests, "rb") as inbox, os.fdopen(replies, "wb") as outbox:
+            serve(extractor, inbox, outbox)
+        status = 0
+    except BaseException:  # noqa: B036 - whatever happens, report it and leave by _exit
+        os.write(2, traceback.format_exc().encode())
+    finally:
+        os._exit(status)
