@@ -8,6 +8,7 @@ Runs inside Pants (Python 3.9): keep the syntax 3.9-compatible.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Optional, Tuple
 
@@ -92,10 +93,22 @@ class ElixirBindingsOutputDirField(StringField):
     default = "lib/snakebridge_generated"
     help = help_text(
         """
-        Where the generated Elixir files go, relative to this BUILD file. The directory
-        belongs to the generator: `generate-bindings` deletes stale generated files there.
+        Where the generated Elixir files go: a subdirectory of this BUILD file's
+        directory. It belongs to the generator: `generate-bindings` deletes the files
+        there that generation no longer produces.
         """
     )
+
+    @classmethod
+    def compute_value(cls, raw_value: Optional[str], address: Address) -> Optional[str]:  # noqa: UP045
+        value = super().compute_value(raw_value, address)
+        normalized = posixpath.normpath(value or ".")
+        if normalized == "." or normalized.startswith(("/", "..")):
+            raise InvalidFieldException(
+                f"{address}: `{cls.alias}` must be a subdirectory of {address.spec_path or '.'}"
+                f" (the generator deletes files it no longer produces there), not {value!r}"
+            )
+        return value
 
 
 class ElixirBindingsGeneratedSourcesField(MultipleSourcesField):

@@ -13,20 +13,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support.buildgrid import BuildGrid
 from tests.support.pants_checkout import NAMED_CACHES, REPO, copy_checkout, ensure_bootstrap
+from tests.support.workunits import BindingProcess, binding_processes
 
 EXAMPLE = "examples/numpy_stats"
 TARGET_TYPE = "elixir_bindings"
-# The engine subcommands the backend runs as separate processes (issue 4, item 3), and
-# the introspection environment's PEX build (its output name in the backend's rules.py).
-STEPS = ("scan", "introspect", "render", "generate")
-ENV_PEX = "snakebridge-env.pex"
 REQUIRED_STEPS = {"environment", "scan", "introspect", "render"}
 WORKUNIT_LOGGER = "pants.backend.experimental.tools.workunit_logger"
 
@@ -47,15 +43,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(bool(_MISSING), reason=f"Pants backend not ready: {_MISSING}"),
 ]
-
-
-@dataclass(frozen=True)
-class BindingProcess:
-    """One engine process of a Pants run, and where its result came from."""
-
-    step: str
-    description: str
-    source: str  # Ran | HitLocally | HitRemotely
 
 
 def _export_codegen(
@@ -88,35 +75,7 @@ def _export_codegen(
     logs = list(logdir.glob("*.json"))
     if len(logs) != 1:
         pytest.fail(f"expected one workunit log in {logdir}, found {logs}")
-    return _binding_processes(json.loads(logs[0].read_text()))
-
-
-def _binding_processes(workunits: list[dict]) -> list[BindingProcess]:
-    """The `process` workunits that ran an engine subcommand, in a stable order."""
-    found = []
-    for unit in workunits:
-        metadata = unit.get("metadata") or {}
-        if unit.get("name") != "process" or "definition" not in metadata:
-            continue
-        step = _engine_step(json.loads(metadata["definition"]).get("argv", []))
-        if step:
-            found.append(BindingProcess(step, unit.get("description", ""), metadata["source"]))
-    return sorted(found, key=lambda p: (p.step, p.description))
-
-
-def _engine_step(argv: list[str]) -> str:
-    """The binding step an argv runs ('' for any other process).
-
-    A subcommand counts only after an argument naming the engine (the `snakebridge`
-    entry point, a PEX or `-m snakebridge_rules.cli`), so unrelated tools' `scan` or
-    `render` arguments are not mistaken for ours.
-    """
-    if ENV_PEX in argv and "--output-file" in argv:
-        return "environment"
-    for index, arg in enumerate(argv):
-        if arg in STEPS and any("snakebridge" in prior for prior in argv[:index]):
-            return arg
-    return ""
+    return binding_processes(json.loads(logs[0].read_text()))
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -58,6 +58,14 @@ def test_a_malformed_library_is_a_field_error(rule_runner: RuleRunner, bad: str)
         rule_runner.get_target(Address("app", target_name="bindings"))
 
 
+@pytest.mark.parametrize("bad", [".", "", "..", "../x", "/abs", "gen/../.."])
+def test_output_dir_must_be_a_subdirectory(rule_runner: RuleRunner, bad: str) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('"gen"', repr(bad))
+    rule_runner.write_files({"app/BUILD": build})
+    with pytest.raises(ExecutionError, match="must be a subdirectory of app"):
+        rule_runner.get_target(Address("app", target_name="bindings"))
+
+
 def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         {
