@@ -61,7 +61,7 @@ def load_extractor(libraries: list[str]) -> Extractor:
 @dataclass
 class _Worker:
     pid: int
-    requests: int  # write end of the worker's stdin pipe
+    requests: int  # write end of its request pipe
     replies: int  # read end of its reply pipe
     stderr: IO[bytes]  # what the worker printed: the crash note
     queue: deque[str] = field(default_factory=deque)  # sent, unanswered; head is parsing
@@ -89,11 +89,12 @@ class _Worker:
             self.deadline = time.monotonic() + timeout
         return [json.loads(line) for line in lines]
 
-    def stop(self) -> tuple[int, str]:
-        """Kill the worker (an idle one holds no state); its exit status and last output."""
-        os.kill(self.pid, signal.SIGKILL)  # never reaped before: a zombie takes it too
-        _, status = os.waitpid(self.pid, 0)
+    def stop(self, kill: bool) -> tuple[int, str]:
+        """Kill the worker, or let an idle one exit at EOF; its exit status and last output."""
+        if kill:
+            os.kill(self.pid, signal.SIGKILL)  # never reaped before: a zombie takes it too
         os.close(self.requests)
+        _, status = os.waitpid(self.pid, 0)
         os.close(self.replies)
         with self.stderr:
             self.stderr.seek(0)
@@ -115,6 +116,7 @@ def _fork(extractor: Extractor, limits: Limits, inherited: list[int]) -> _Worker
     except OSError as exc:
         for fd in (requests_r, requests_w, replies_r, replies_w):
             os.close(fd)
+        stderr.close()
         raise WorkerStartError(f"the parse worker did not start: {exc}") from None
     if pid == 0:  # pragma: no cover - the child; run_forked never returns
         run_forked(extractor, limits.memory_mb, requests_r, replies_w, stderr.fileno(),
@@ -177,35 +179,35 @@ class _Pool:
 
     def _wait(self) -> None:
         """Wait for replies or the nearest deadline; settle the workers concerned."""
-        busy = [w for w in self.workers() if w.queue]
-        timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-        ready = {key.data.pid for key, _ in self.selector.select(timeout)}
-        for worker in busy:
+        timeout = min(w.deadline for w in self.workers() if w.queue) - time.monotonic()
+        ready = {key.data.pid for key, _ in self.selector.select(max(0.0, timeout))}
+        for worker in self.workers():
             if worker.pid in ready:
                 self._read(worker)
-            elif time.monotonic() >= worker.deadline:
-                self._fail(worker, timed_out=True)
+            elif worker.queue and time.monotonic() >= worker.deadline:
+                self._drop(worker, timed_out=True)
 
     def _read(self, worker: _Worker) -> None:
         replies = worker.receive(self.limits.timeout)
         if replies is None:  # the worker died (memory cap, crash)
-            self._fail(worker, timed_out=False)
+            self._drop(worker, timed_out=False)
             return
         for reply in replies:
             self.replies[worker.queue.popleft()] = reply
 
-    def _fail(self, worker: _Worker, timed_out: bool) -> None:
-        """Blame the file being parsed; the rest of the chunk goes back to the queue."""
+    def _drop(self, worker: _Worker, timed_out: bool) -> None:
+        """Kill a worker; blame the file it was parsing and queue the rest of its chunk."""
         self.selector.unregister(worker.replies)
-        status, note = worker.stop()
-        path = worker.queue.popleft()
-        self.replies[path] = _failure(self.limits, None if timed_out else status, note)
-        self.pending.extendleft(reversed(worker.queue))
+        status, note = worker.stop(kill=True)
+        if worker.queue:  # else it died idle, killed from outside: nothing to blame
+            path = worker.queue.popleft()
+            self.replies[path] = _failure(self.limits, None if timed_out else status, note)
+            self.pending.extendleft(reversed(worker.queue))
 
     def close(self) -> None:
         for worker in self.workers():
             self.selector.unregister(worker.replies)
-            worker.stop()
+            worker.stop(kill=bool(worker.queue))
         self.selector.close()
 
 
