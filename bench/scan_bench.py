@@ -112,12 +112,15 @@ def _run_sampled(command: list[str]) -> tuple[subprocess.CompletedProcess[bytes]
 
 
 def run_scanner(root: Path, libraries: list[str], checkout: Path | None = None) -> Measure:
-    """`snakebridge scan --jobs 1 root`, from this checkout or from `checkout`."""
-    command = [*_pin(), sys.executable, "-m", "snakebridge_rules.cli", "scan", "--jobs", "1"]
+    """`snakebridge scan --jobs 1 root`, from this checkout or from `checkout`.
+
+    `-P` and PYTHONPATH make the checkout win over the current directory and the venv.
+    """
+    command = [*_pin(), sys.executable, "-P", "-m", "snakebridge_rules.cli", "scan",
+               "--jobs", "1"]
     for library in libraries:
         command += ["--library", library]
-    if checkout is not None:
-        os.environ["PYTHONPATH"] = str(checkout)
+    os.environ["PYTHONPATH"] = str(checkout or HERE.parent)
     try:
         result, seconds, cpu, peak = _run_sampled([*command, str(root)])
     finally:

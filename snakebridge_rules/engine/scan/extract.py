@@ -16,13 +16,13 @@ from functools import cached_property
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
-_DEFS = '"def" "defp" "defmacro" "defmacrop" "defguard" "defguardp" "defmodule"'
-_DIRECTIVES = '"alias" "require" "import" "defdelegate" "apply"'
+_DEFS = frozenset({"def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defmodule"})
+_DIRECTIVES = ("alias", "require", "import", "defdelegate", "apply")
+_NAMED = " ".join(f'"{name}"' for name in (*sorted(_DEFS), *_DIRECTIVES))
 _TYPESPECS = '"spec" "type" "typep" "opaque" "callback" "macrocallback"'
 _BASE_PATTERNS = f"""
 (call target: (dot left: [(alias) (dot)] right: (identifier))) @remote
-(call target: (identifier) @_n (#any-of? @_n {_DIRECTIVES})) @directive
-(call target: (identifier) @_d (#any-of? @_d {_DEFS})) @define
+(call target: (identifier) @_n (#any-of? @_n {_NAMED})) @named
 [(do_block) (anonymous_function) (stab_clause)] @scope
 [(else_block) (rescue_block) (catch_block) (after_block)] @sibling
 (unary_operator operator: "@"
@@ -255,22 +255,27 @@ class _Pass:
 
     # -- driving ---------------------------------------------------------------------
     def run(self, query: Query, root: Node) -> None:
-        captures = QueryCursor(query).captures(root)
-        self.piped = {node.id for node in captures.pop("piped", ())}
-        for slash in captures.pop("captured", ()):
-            self.captured[slash.child_by_field_name("left").id] = _integer(
-                slash.child_by_field_name("right"))
-        events: list[tuple[int, int, int, str, Node]] = []
-        for kind, nodes in captures.items():
-            if kind.startswith("_"):
-                continue
-            order = _KINDS_ORDER.get(kind, 3)
-            events.extend((n.start_byte, -n.end_byte, order, kind, n) for n in nodes)
-        events.sort(key=lambda e: e[:3])
-        for start, _neg_end, _order, kind, node in events:
+        for start, _neg_end, _order, kind, node in self._events(query, root):
             while self.env.end <= start and self.env.entry is not None:
                 self.env = self.env.entry
             self._dispatch(kind, node)
+
+    def _events(self, query: Query, root: Node) -> list[tuple[int, int, int, str, Node]]:
+        """The captures in document order (outer before inner); pipes and `&M.f/n` aside."""
+        captures = QueryCursor(query).captures(root)
+        self.piped = {node.id for node in captures.pop("piped", ())}
+        self.captured = {slash.child_by_field_name("left").id: _integer(
+            slash.child_by_field_name("right")) for slash in captures.pop("captured", ())}
+        for node in captures.pop("named", ()):  # one pattern: half the predicate checks
+            kind = "define" if _text(node.child_by_field_name("target")) in _DEFS else "directive"
+            captures.setdefault(kind, []).append(node)
+        events: list[tuple[int, int, int, str, Node]] = []
+        for kind, nodes in captures.items():
+            if not kind.startswith("_"):
+                order = _KINDS_ORDER.get(kind, 3)
+                events.extend((n.start_byte, -n.end_byte, order, kind, n) for n in nodes)
+        events.sort(key=lambda e: e[:3])
+        return events
 
     def _dispatch(self, kind: str, node: Node) -> None:
         env = self.env
