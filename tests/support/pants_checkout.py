@@ -1,9 +1,10 @@
 """Temporary checkouts of this repo for tests that drive the real `./pants`.
 
 What is shared between checkouts, and why it is fair to share it:
-- the Pants bootstrap (venv + Pex CLI), through symlinks: a tool install, not build
-  state. It must also be the *same* install for cache keys to match, since Pants 2.17
-  writes its interpreter's absolute path into every PEX process (docs/remote-cache.md);
+- the Pants bootstrap (venv + Pex CLI), which ./pants keeps outside the checkout: a
+  tool install, not build state. It must also be the *same* install for cache keys to
+  match, since Pants 2.17 writes its interpreter's absolute path into every PEX
+  process (docs/remote-cache.md);
 - the named caches (downloaded wheels, Pex's interpreter and install caches): machine
   caches that hold no process results.
 The local store (`--local-store-dir`) is what holds process results; callers give every
@@ -18,16 +19,16 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BOOTSTRAP = Path(os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP", REPO / ".pants-bootstrap"))
+BOOTSTRAP = Path(
+    os.environ.get("SNAKEBRIDGE_PANTS_BOOTSTRAP")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "snakebridge" / "pants-bootstrap"
+)
 NAMED_CACHES = Path.home() / ".cache" / "snakebridge" / "pants-tests" / "named_caches"
 
 
 def copy_checkout(dest: Path) -> Path:
-    """Copy the repo's files (tracked and untracked, minus ignored) to DEST.
-
-    `.pants-bootstrap` becomes a real directory of symlinks: pants.toml finds the Pex
-    CLI under the build root, and pants_ignore's "/.pants-bootstrap/" matches no symlink.
-    """
+    """Copy the repo's files (tracked and untracked, minus ignored) to DEST."""
     listing = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
@@ -39,9 +40,6 @@ def copy_checkout(dest: Path) -> Path:
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
-    (dest / ".pants-bootstrap").mkdir()
-    for entry in BOOTSTRAP.iterdir():
-        (dest / ".pants-bootstrap" / entry.name).symlink_to(entry)
     return dest
 
 
