@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# One BuildGrid server per session, shared by the Bazel and remote-cache tests.
+from tests.support.fixtures import buildgrid  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 
 

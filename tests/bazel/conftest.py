@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
-# --import-mode=importlib does not put the repo root on sys.path; tests.bazel needs it.
-_REPO = str(Path(__file__).resolve().parents[2])
-if _REPO not in sys.path:
-    sys.path.insert(0, _REPO)
-
-from tests.bazel.harness import Workspace, workspaces  # noqa: E402
-from tests.support.fixtures import buildgrid  # noqa: E402, F401
+from tests.bazel.harness import Workspace, workspaces
 
 
 @pytest.fixture(scope="session")

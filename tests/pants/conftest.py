@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-# --import-mode=importlib does not put the repo root on sys.path; tests.pants needs it.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.pants.pantsrepo import PantsRepo, copy_checkout  # noqa: E402
-from tests.support.pants_checkout import BOOTSTRAP, ensure_bootstrap  # noqa: E402
+from tests.pants.pantsrepo import PantsRepo, copy_checkout
+from tests.support.pants_checkout import BOOTSTRAP, ensure_bootstrap
 
 
 @pytest.fixture(scope="session")
