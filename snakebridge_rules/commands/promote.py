@@ -20,19 +20,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snakebridge_rules.engine.manifest import (
-        ManifestError,
-        parse_lines,
-        read_manifest,
-        write_manifest,
-    )
+    from snakebridge_rules.engine.ledger import read_ledger
+    from snakebridge_rules.engine.manifest import ManifestError, read_manifest, write_manifest
 
     try:
         calls = {entry.call for entry in read_manifest(args.manifest)}
         before = len(calls)
         for ledger in args.ledger:
-            text = ledger.read_text(encoding="utf-8")
-            calls |= {e.call for e in parse_lines(ledger, text, first_field_only=True)}
+            calls |= read_ledger(ledger)
     except (ManifestError, OSError, UnicodeDecodeError) as exc:
         print(f"snakebridge promote: {exc}", file=sys.stderr)
         return 1

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from snakebridge_rules.engine.calls import CallKey
 from snakebridge_rules.engine.manifest import parse_lines
 
 
-def read_ledger(path: Path | str) -> set[str]:
+def read_ledger(path: Path | str) -> set[CallKey]:
     """The distinct call keys of a ledger; a malformed line raises `ManifestError`
     naming `file:line`, a missing file `OSError`."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    return {str(entry.call) for entry in parse_lines(path, text, first_field_only=True)}
+    return {entry.call for entry in parse_lines(path, text, first_field_only=True)}
