@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, Member, ModuleSurface
 from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
@@ -92,3 +93,31 @@ def test_manifest_format(tmp_path: Path) -> None:
         parse_lines(Path("m"), "Numpy.mean/1\nNumpy.mean\n")
     ledger = parse_lines(Path("l"), "Numpy.var/1 extra fields\n", first_field_only=True)
     assert [str(e.call) for e in ledger] == ["Numpy.var/1"]
+
+
+# ------------------------------------------------------------------ the names gate
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("Hostile", 'x(); :os.cmd(~c"touch pwned"); def y'),
+    ("Hostile", "has space"),
+    ("/etc/Hostile", "f"),
+    ("Hostile do :os.cmd(~c\"id\") end; defmodule X", "f"),
+])
+def test_render_refuses_names_that_are_not_elixir_identifiers(module: str, name: str) -> None:
+    from snakebridge_rules.engine.generate import GenerateError, render_surfaces
+
+    surface = ApiSurface(library="hostile", elixir_module="Hostile", modules=[ModuleSurface(
+        elixir_module=module, python_module="hostile",
+        members=[Member(python_name="f", elixir_name=name, kind=Member.FUNCTION)])])
+    with pytest.raises(GenerateError, match="is not a safe Elixir (function|module) name"):
+        render_surfaces([surface])
+
+
+@pytest.mark.parametrize("relative", ["/etc/passwd.ex", "../x.ex", "a/../../x.ex", "a/B.ex",
+                                      "x.exs", ""])
+def test_output_paths_must_stay_inside_the_output_dir(tmp_path, relative: str) -> None:
+    from snakebridge_rules.engine.generate.paths import UnsafePath, checked_path
+
+    with pytest.raises(UnsafePath):
+        checked_path(tmp_path, relative)

@@ -16,7 +16,7 @@ from snakebridge_rules.engine.generate import kernel, layout
 from snakebridge_rules.engine.generate.layout import Doc
 from snakebridge_rules.engine.generate.literals import elixir_string
 from snakebridge_rules.engine.generate.specs import annotation_spec
-from snakebridge_rules.engine.names import RESERVED_WORDS
+from snakebridge_rules.engine.names import RESERVED_WORDS, checked_function_name
 
 RUNTIME = "SnakeBridge.Runtime"
 REF_TYPE = "SnakeBridge.Ref.t()"
@@ -149,6 +149,7 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
 
 def function_of(module: ModuleSurface, member: Member) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
+    checked_function_name(member.elixir_name)
     doc = member.doc or f"Calls the Python `{_python_path(module, member)}`."
     if member.kind in _CALLABLE:
         return _callable(module, member, doc)

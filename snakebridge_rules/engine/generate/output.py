@@ -8,6 +8,7 @@ from pathlib import Path
 
 from snakebridge_rules.engine.files import write_atomic
 from snakebridge_rules.engine.generate.modules import HEADER
+from snakebridge_rules.engine.generate.paths import checked_path
 
 
 @dataclass
@@ -30,7 +31,7 @@ def write_outputs(out_dir: Path, files: dict[str, bytes]) -> WriteReport:
     """Write `files` under `out_dir`; delete generated `.ex` files no longer produced."""
     report = WriteReport()
     for relative in sorted(files):
-        changed = write_atomic(out_dir / relative, files[relative])
+        changed = write_atomic(checked_path(out_dir, relative), files[relative])
         (report.written if changed else report.unchanged).append(relative)
     if out_dir.is_dir():
         for path in sorted(out_dir.rglob("*.ex")):

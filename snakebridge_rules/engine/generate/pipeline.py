@@ -16,6 +16,7 @@ from snakebridge_rules.engine.generate import render_surfaces, write_outputs
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
 from snakebridge_rules.engine.generate.scanning import ScanResult, scan
+from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.manifest import Entry, read_manifest, write_manifest
 
@@ -28,6 +29,7 @@ class Request:
     manifest: Path | None = None
     eager: bool = False
     paths: list[str] = field(default_factory=list)
+    limits: Limits | None = None  # the probe's; None: the defaults
 
 
 @dataclass
@@ -64,7 +66,8 @@ def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
         if not request.eager and not any(library.owns(c.module) for c in calls):
             continue
         try:
-            surface, errors = introspect(library, request.python, calls, eager=request.eager)
+            surface, errors = introspect(library, request.python, calls, eager=request.eager,
+                                         limits=request.limits)
         except ProbeError as exc:
             problems.append(str(exc))
             continue
