@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from snakebridge_rules.commands.introspect import add_probe_arguments, probe_limits
+from snakebridge_rules.commands.scan import add_cache_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "manifest ∪ scan")
     parser.add_argument("--all", action="store_true",
                         help="bind every public symbol of the libraries (eager mode)")
+    add_cache_argument(parser)
     add_probe_arguments(parser)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="Elixir sources to scan")
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 2
     request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths,
-                      probe_limits(args))
+                      args.cache_dir, probe_limits(args))
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:
