@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from snakebridge_rules.engine.generate import OutputError
     from snakebridge_rules.engine.generate.pipeline import GenerationFailed, Request, generate
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.manifest import ManifestError
@@ -46,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         for line in str(exc).splitlines():
             print(line, file=sys.stderr)
         print("snakebridge generate: nothing was written", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 1
     for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)

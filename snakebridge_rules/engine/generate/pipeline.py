@@ -18,7 +18,7 @@ from snakebridge_rules.engine.generate.output import WriteReport
 from snakebridge_rules.engine.generate.scanning import ScanResult, scan
 from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
-from snakebridge_rules.engine.manifest import Entry, read_manifest, write_manifest
+from snakebridge_rules.engine.manifest import Entry, read_manifest, render_manifest
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,6 @@ def generate(request: Request) -> Outcome:
         files = render_surfaces(surfaces)
     except GenerateError as exc:
         raise GenerationFailed([str(exc)]) from None
-    report = write_outputs(request.out_dir, files)
-    changed = write_manifest(request.manifest, calls) if request.manifest else False
-    return Outcome(report, changed, scanned.warnings)
+    manifest_data = render_manifest(calls) if request.manifest else b""
+    report = write_outputs(request.out_dir, files, request.manifest, manifest_data)
+    return Outcome(report, report.manifest_changed, scanned.warnings)

@@ -123,6 +123,16 @@ def interpreter_paths(interpreter: str) -> tuple[str, ...]:
     return tuple(sorted(p for p in paths if os.path.isabs(p)))
 
 
+def _link_hops(path: str) -> list[str]:
+    """`path` and each symlink target on the way to the file (Bazel's sandboxes chain
+    links: every hop must exist inside the sandbox, not only the last one)."""
+    hops = [path]
+    while os.path.islink(hops[-1]) and len(hops) < 40:
+        target = os.path.join(os.path.dirname(hops[-1]), os.readlink(hops[-1]))
+        hops.append(os.path.normpath(target))
+    return hops
+
+
 def _binds(interpreter: str, hidden: list[str]) -> list[str]:
     """`--ro-bind` of each needed directory in a hidden root (outermost ones only)."""
     def inside(path: str, root: str) -> bool:
@@ -130,7 +140,7 @@ def _binds(interpreter: str, hidden: list[str]) -> list[str]:
 
     needed = set()
     for path in interpreter_paths(interpreter):
-        for candidate in (path, os.path.realpath(path)):
+        for candidate in (*_link_hops(path), os.path.realpath(path)):
             directory = candidate if os.path.isdir(candidate) else os.path.dirname(candidate)
             if os.path.isdir(directory) and any(inside(directory, h) for h in hidden):
                 needed.add(directory)
