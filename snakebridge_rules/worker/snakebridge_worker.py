@@ -242,7 +242,7 @@ class Worker:
 
     # Each operation takes its header's static arguments, then the payload's.
 
-    def op_call(self, mode, module, qualname, positional_opts, args, kwargs):
+    def op_call(self, mode, module, qualname, args, kwargs):
         self.ndarray = mode
         key = (module, qualname)
         target = self.functions.get(key)
@@ -251,13 +251,13 @@ class Worker:
             if callable(target) and len(self.functions) < 4096:
                 self.functions[key] = target  # functions do not change; constants might
         if args or kwargs:
-            return invoke(target, args, kwargs, positional_opts)
+            return invoke(target, args, kwargs)
         # A constant may be named in a dynamic call (SnakeBridge.call/4).
         return target() if callable(target) else target
 
-    def op_method(self, mode, name, positional_opts, obj, args, kwargs):
+    def op_method(self, mode, name, obj, args, kwargs):
         self.ndarray = mode
-        return invoke(getattr(obj, name), args, kwargs, positional_opts)
+        return invoke(getattr(obj, name), args, kwargs)
 
     def op_getattr(self, mode, module, qualname):
         self.ndarray = mode
@@ -407,33 +407,9 @@ def lookup(module, qualname):
     return target
 
 
-def invoke(target, args, kwargs, positional_opts):
-    """Call with Elixir's arguments; optional positional-only parameters named in
-    `positional_opts` move from the keyword list to their positions."""
-    if not kwargs:
-        return target(*args)
-    kwargs = dict(kwargs)
-    args = list(args)
-    given = [name for name in positional_opts if name in kwargs]
-    if given:
-        last = max(positional_opts.index(name) for name in given)
-        params = None
-        for name in positional_opts[: last + 1]:
-            if name in kwargs:
-                args.append(kwargs.pop(name))
-            else:
-                params = params or inspect.signature(target).parameters
-                args.append(default_of(params, name))
-    return target(*args, **kwargs)
-
-
-def default_of(params, name):
-    param = params.get(name)
-    if param is None or param.default is inspect.Parameter.empty:
-        raise TypeError(
-            f"positional-only parameter {name!r} has no default; pass it when passing a later one"
-        )
-    return param.default
+def invoke(target, args, kwargs):
+    """Call with Elixir's arguments: the positional list and the keyword list (pairs)."""
+    return target(*args, **dict(kwargs)) if kwargs else target(*args)
 
 
 def signature_text(target):

@@ -159,9 +159,9 @@ def test_worker_answers_over_pipes(python: Path) -> None:
     call = (etf.Atom("call"), etf.Atom("ref"))
     stdin = b"".join([
         _frame(2**64 - 1, (etf.Atom("init"),), (pid,)),
-        _frame(1, (*call, "math", "factorial", []), ([25], [])),
-        _frame(2, (*call, "builtins", "print", []), (["stray output"], [])),
-        _frame(3, (*call, "builtins", "object", []), ([], [])),
+        _frame(1, (*call, "math", "factorial"), ([25], [])),
+        _frame(2, (*call, "builtins", "print"), (["stray output"], [])),
+        _frame(3, (*call, "builtins", "object"), ([], [])),
         _frame(4, (etf.Atom("stats"),), ()),
     ])
     result = subprocess.run([str(python), str(WORKER_DIR / "snakebridge_worker.py")],

@@ -22,25 +22,68 @@ defmodule SnakeBridge.Runtime do
 
   @type result :: {:ok, term()} | {:error, Exception.t()}
   @modes [:ref, :array, :list]
+  # The default of a generated function's optional arguments (members.py: UNSET).
+  @unset :__snakebridge_unset__
 
   @doc """
   Calls `py_module.qualname(*args, **opts)`; `qualname` may be dotted, and a class
-  constructs an instance. `positional_opts` names, in order, optional positional-only
-  parameters that travel in `opts` but go to Python by position.
+  constructs an instance. `args` are Python's positional arguments, `opts` its keyword
+  arguments.
   """
-  @spec call_function(String.t(), String.t(), list(), keyword(), [String.t()]) :: result()
-  def call_function(py_module, qualname, args, opts, positional_opts \\ []) do
+  @spec call_function(String.t(), String.t(), list(), keyword()) :: result()
+  def call_function(py_module, qualname, args, opts) do
     {runtime, kwargs} = split_opts(opts)
-    header = {:call, mode(runtime), py_module, qualname, positional_opts}
+    header = {:call, mode(runtime), py_module, qualname}
     dispatch(header, {args, kwargs}, runtime)
   end
 
-  @doc "Calls method `name` of the object behind `ref`."
-  @spec call_method(Ref.t(), String.t(), list(), keyword(), [String.t()]) :: result()
-  def call_method(%Ref{} = ref, name, args, opts, positional_opts \\ []) do
+  @doc "Calls method `name` of the object behind `ref` with `*args, **opts`."
+  @spec call_method(Ref.t(), String.t(), list(), keyword()) :: result()
+  def call_method(%Ref{} = ref, name, args, opts) do
     {runtime, kwargs} = split_opts(opts)
-    header = {:method, mode(runtime), name, positional_opts}
+    header = {:method, mode(runtime), name}
     dispatch(header, {ref, args, kwargs}, runtime)
+  end
+
+  @doc """
+  Calls a function as a generated binding's caller wrote it (calling convention v2,
+  docs/CONTRACTS.md): `values` are always positional; of `trailing` (the optional
+  arguments, where `#{inspect(@unset)}` marks one the caller left out) the last
+  given one is the keyword arguments when it is a keyword list (`[]` included), and
+  every other one is the next positional argument.
+  """
+  @spec invoke_function(String.t(), String.t(), list(), list()) :: result()
+  def invoke_function(py_module, qualname, values, trailing) do
+    {args, opts} = arguments(values, trailing)
+    call_function(py_module, qualname, args, opts)
+  end
+
+  @doc "Like `invoke_function/4` for method `name` of the object behind `ref`."
+  @spec invoke_method(Ref.t(), String.t(), list(), list()) :: result()
+  def invoke_method(%Ref{} = ref, name, values, trailing) do
+    {args, opts} = arguments(values, trailing)
+    call_method(ref, name, args, opts)
+  end
+
+  @doc """
+  `{positional arguments, keyword list}` from a generated function's arguments (see
+  `invoke_function/4`): a keyword list at the end is the keywords, so a keyword-list
+  value is passed positionally by giving the keyword list explicitly after it
+  (`f(x, [a: 1], [])`) or by name.
+  """
+  @spec arguments(list(), list()) :: {list(), keyword()}
+  def arguments(values, trailing) do
+    given = Enum.take_while(trailing, &(&1 != @unset))
+
+    case List.last(given) do
+      last when is_list(last) ->
+        if Keyword.keyword?(last),
+          do: {values ++ Enum.drop(given, -1), last},
+          else: {values ++ given, []}
+
+      _ ->
+        {values ++ given, []}
+    end
   end
 
   @doc "Reads a module attribute or constant (`qualname` may be dotted)."
