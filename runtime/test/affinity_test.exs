@@ -5,13 +5,7 @@ defmodule SnakeBridge.AffinityTest do
 
   alias SnakeBridge.{Ref, Runtime, WorkerError}
 
-  setup do
-    assert pool_full()
-    :ok
-  end
-
-  defp call!(module, name, args, opts \\ []),
-    do: Runtime.unwrap!(Runtime.call_function(module, name, args, opts))
+  setup :full_pool
 
   defp fraction(n, d), do: call!("fractions", "Fraction", [n, d])
 

@@ -2,11 +2,9 @@ defmodule SnakeBridge.ValuesTest do
   # Values that must not lose anything crossing over: non-finite floats, keys that are
   # not strings, sets, calendar types; terms that cannot cross fail before sending.
   use ExUnit.Case
+  import SnakeBridge.TestHelpers
 
   alias SnakeBridge.{Array, Ref, Runtime}
-
-  defp call!(module, name, args, opts \\ []),
-    do: Runtime.unwrap!(Runtime.call_function(module, name, args, opts))
 
   defp echo(value), do: call!("builtins", "tuple", [[value]]) |> elem(0)
 

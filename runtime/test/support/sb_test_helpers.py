@@ -185,3 +185,8 @@ def fork_and_write():
 
 def unpicklable():
     return (n for n in range(3))
+
+
+def call_through(function, *args, **kwargs):
+    """Calls `function` from a Python frame (so tracebacks show this file)."""
+    return function(*args, **kwargs)
