@@ -55,12 +55,6 @@ defmodule SnakeBridge.ConversionTest do
     assert message =~ "SnakeBridge.Bytes"
   end
 
-  test "terms Python cannot hold give an error, not a dead worker" do
-    assert {:error, %PythonError{message: message}} = echo(make_ref())
-    assert message =~ "unsupported term"
-    assert {:ok, 2.0} = Math.sqrt(4.0)
-  end
-
   test "kwargs, and arguments shaped as Python is written (convention v2)" do
     assert {:ok, "1|2"} = Runtime.call_function("builtins", "str.join", ["|", ["1", "2"]], [])
     assert {:ok, 8} = Runtime.call_function("builtins", "int", ["10"], base: 8)

@@ -131,6 +131,24 @@ defmodule SnakeBridge.PoolTest do
     assert Pool.workers() == pids
   end
 
+  test "a forked child neither answers nor writes to the protocol channel" do
+    pids = Pool.workers()
+
+    SnakeBridge.with_session(fn ->
+      for _ <- 1..3 do
+        assert {:ok, "from the parent"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_return", [], [])
+
+        assert {:ok, "parent done"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_write", [], [])
+
+        assert {:ok, 5} = Runtime.call_function("operator", "add", [2, 3], [])
+      end
+    end)
+
+    assert Pool.workers() == pids
+  end
+
   test "garbage on the protocol channel: callers get WorkerError, the worker is replaced" do
     [worker | _] = Pool.workers()
 

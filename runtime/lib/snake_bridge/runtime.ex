@@ -6,16 +6,19 @@ defmodule SnakeBridge.Runtime do
   Every function returns `{:ok, term}`, `{:error, %SnakeBridge.PythonError{}}` or
   `{:error, %SnakeBridge.WorkerError{}}`. Data converts both ways: integers of any
   size, floats, UTF-8 binaries ↔ `str`, lists, tuples, maps ↔ dicts, `nil`/booleans;
-  `%SnakeBridge.Bytes{}` ↔ `bytes`, `%SnakeBridge.Array{}` → `ndarray`; atoms become
-  `str`; anything else Python returns is a `%SnakeBridge.Ref{}`. NaN and the
-  infinities come back as `:nan`, `:infinity` and `:neg_infinity`.
+  `%SnakeBridge.Bytes{}` ↔ `bytes`, `%SnakeBridge.Array{}` → `ndarray`, `MapSet` ↔ `set`,
+  `Date`/`Time`/`NaiveDateTime`/`DateTime` ↔ `datetime`'s types, functions → callables
+  (`SnakeBridge.Callbacks`); atoms become `str`, except `:nan`, `:infinity` and
+  `:neg_infinity`, which are the non-finite floats both ways; anything else Python
+  returns is a `%SnakeBridge.Ref{}`. Pids, references, ports and improper lists are an
+  `ArgumentError` before anything is sent.
 
   The user's keyword list may carry `__runtime__: [...]` options, removed before the
   call: `timeout: ms` (default `SnakeBridge.Config.timeout/0`) and
   `ndarray: :ref | :array | :list` (how numpy arrays come back; default `:ref`).
   """
 
-  alias SnakeBridge.{Config, Pool, Ref}
+  alias SnakeBridge.{Affinity, Args, Config, Pool, Ref, Telemetry}
 
   @type result :: {:ok, term()} | {:error, Exception.t()}
   @modes [:ref, :array, :list]
@@ -103,34 +106,22 @@ defmodule SnakeBridge.Runtime do
   def unwrap!({:error, exception}), do: raise(exception)
 
   @doc false
-  # Sends `header` + `payload` (see `SnakeBridge.Pool.request/5`) to the worker that
-  # holds the first reference in `payload`, else the session's worker, else an idle one.
+  # Sends `header` + `payload` (see `SnakeBridge.Pool.request/7`) to the worker
+  # `SnakeBridge.Affinity` picks, after `SnakeBridge.Args` has checked the payload.
   @spec dispatch(tuple(), tuple(), keyword()) :: result()
   def dispatch(header, payload, runtime) do
     timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
+    {payload, refs, funs} = Args.prepare(payload)
 
-    with {:ok, worker, session} <- route(payload) do
-      Pool.request(worker, header, payload, timeout, session)
-    end
+    Telemetry.span(header, fn ->
+      with {:ok, {worker, session, payload, copies}} <- Affinity.route(refs, payload, timeout) do
+        used = for %Ref{id: id, worker: ^worker} <- refs, do: id
+        result = Pool.request(worker, header, payload, timeout, session, funs, used)
+        Affinity.release(copies)
+        result
+      end
+    end)
   end
-
-  defp route(args) do
-    session = Process.get(:snakebridge_session)
-
-    case {find_ref(args), session} do
-      {%Ref{worker: worker}, {worker, token}} -> {:ok, worker, token}
-      {%Ref{worker: worker}, _} -> {:ok, worker, nil}
-      {nil, {worker, token}} -> {:ok, worker, token}
-      {nil, nil} -> with {:ok, worker} <- Pool.checkout(), do: {:ok, worker, nil}
-    end
-  end
-
-  defp find_ref(%Ref{} = ref), do: ref
-  defp find_ref([head | tail]), do: find_ref(head) || find_ref(tail)
-  defp find_ref(tuple) when is_tuple(tuple), do: find_ref(Tuple.to_list(tuple))
-  defp find_ref(%{__struct__: _}), do: nil
-  defp find_ref(%{} = map) when map_size(map) > 0, do: find_ref(Map.to_list(map))
-  defp find_ref(_), do: nil
 
   defp split_opts(opts) when is_list(opts) do
     case Keyword.pop(opts, :__runtime__) do
