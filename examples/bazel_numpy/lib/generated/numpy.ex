@@ -15,38 +15,133 @@ defmodule Numpy do
   end
 
   @doc "Return the maximum of an array or maximum along an axis.\n\nParameters\n----------\na : array_like\n    Input data.\naxis : None or int or tuple of ints, optional\n    Axis or axes along which to operate.  By default, flattened input is\n    used. If this is a tuple of ints, the maximum is selected over\n    multiple axes, instead of a single axis or all the axes as before.\n\nout : ndarray, optional\n    Alternative output array in which to place the result.  Must\n    be of the same shape and buffer length as the expected output.\n    See :ref:`ufuncs-output-type` for more details.\n\nkeepdims : bool, optional\n    If this is set to True, the axes which are reduced are left\n    in the result as dimensions with size one. With this option,\n    the result will broadcast correctly against the input array.\n\n    If the default value is passed, then `keepdims` will not be\n    passed through to the ``max`` method of sub-classes of\n    `ndarray`, however any non-default value will be.  If the\n    sub-class' method does not implement `keepdims` any\n    exceptions will be raised.\n\ninitial : scalar, optional\n    The minimum value of an output element. Must be present to allow\n    computation on empty slice. See `~numpy.ufunc.reduce` for details.\n\nwhere : array_like of bool, optional\n    Elements to compare for the maximum. See `~numpy.ufunc.reduce`\n    for details.\n\nReturns\n-------\nmax : ndarray or scalar\n    Maximum of `a`. If `axis` is None, the result is a scalar value.\n    If `axis` is an int, the result is an array of dimension\n    ``a.ndim - 1``. If `axis` is a tuple, the result is an array of\n    dimension ``a.ndim - len(axis)``.\n\nSee Also\n--------\namin :\n    The minimum value of an array along a given axis, propagating any NaNs.\nnanmax :\n    The maximum value of an array along a given axis, ignoring any NaNs.\nmaximum :\n    Element-wise maximum of two arrays, propagating any NaNs.\nfmax :\n    Element-wise maximum of two arrays, ignoring any NaNs.\nargmax :\n    Return the indices of the maximum values.\n\nnanmin, minimum, fmin\n\nNotes\n-----\nNaN values are propagated, that is if at least one item is NaN, the\ncorresponding max value will be NaN as well. To ignore NaN values\n(MATLAB behavior), please use nanmax.\n\nDon't use `~numpy.max` for element-wise comparison of 2 arrays; when\n``a.shape[0]`` is 2, ``maximum(a[0], a[1])`` is faster than\n``max(a, axis=0)``.\n\nExamples\n--------\n>>> import numpy as np\n>>> a = np.arange(4).reshape((2,2))\n>>> a\narray([[0, 1],\n       [2, 3]])\n>>> np.max(a)           \# Maximum of the flattened array\n3\n>>> np.max(a, axis=0)   \# Maxima along the first axis\narray([2, 3])\n>>> np.max(a, axis=1)   \# Maxima along the second axis\narray([1, 3])\n>>> np.max(a, where=[False, True], initial=-1, axis=0)\narray([-1,  3])\n>>> b = np.arange(5, dtype=float)\n>>> b[2] = np.nan\n>>> np.max(b)\nnp.float64(nan)\n>>> np.max(b, where=~np.isnan(b), initial=-1)\n4.0\n>>> np.nanmax(b)\n4.0\n\nYou can use an initial value to compute the maximum of an empty slice, or\nto initialize it to a different value:\n\n>>> np.max([[-50], [10]], axis=-1, initial=0)\narray([ 0, 10])\n\nNotice that the initial value is used as one of the elements for which the\nmaximum is determined, unlike for the default argument Python's max\nfunction, which is only used for empty iterables.\n\n>>> np.max([5], initial=6)\n6\n>>> max([5], default=6)\n5"
-  @spec max(term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
-  def max(a, opts \\ []) do
-    SnakeBridge.Runtime.call_function("numpy", "max", [a], opts)
+  @spec max(term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term(), term(), term(), term(), term()) ::
+          {:ok, term()} | {:error, Exception.t()}
+  @spec max(term(), term(), term(), term(), term(), term(), keyword()) ::
+          {:ok, term()} | {:error, Exception.t()}
+  def max(
+        a,
+        axis \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        initial \\ :__snakebridge_unset__,
+        where \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.invoke_function(
+      "numpy",
+      "max",
+      [a],
+      [axis, out, keepdims, initial, where, opts]
+    )
   end
 
-  @doc "Like `max/2`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
-  @spec max!(term(), keyword()) :: term()
-  def max!(a, opts \\ []) do
-    SnakeBridge.Runtime.unwrap!(max(a, opts))
+  @doc "Like `max/1..7`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
+  @spec max!(term()) :: term()
+  @spec max!(term(), term()) :: term()
+  @spec max!(term(), term(), term()) :: term()
+  @spec max!(term(), term(), term(), term()) :: term()
+  @spec max!(term(), term(), term(), term(), term()) :: term()
+  @spec max!(term(), term(), term(), term(), term(), term()) :: term()
+  @spec max!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  def max!(
+        a,
+        axis \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        initial \\ :__snakebridge_unset__,
+        where \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis, out, keepdims, initial, where, opts))
   end
 
   @doc "Compute the arithmetic mean along the specified axis.\n\nReturns the average of the array elements.  The average is taken over\nthe flattened array by default, otherwise over the specified axis.\n`float64` intermediate and return values are used for integer inputs.\n\nParameters\n----------\na : array_like\n    Array containing numbers whose mean is desired. If `a` is not an\n    array, a conversion is attempted.\naxis : None or int or tuple of ints, optional\n    Axis or axes along which the means are computed. The default is to\n    compute the mean of the flattened array.\n\n    If this is a tuple of ints, a mean is performed over multiple axes,\n    instead of a single axis or all the axes as before.\ndtype : data-type, optional\n    Type to use in computing the mean.  For integer inputs, the default\n    is `float64`; for floating point inputs, it is the same as the\n    input dtype.\nout : ndarray, optional\n    Alternate output array in which to place the result.  The default\n    is ``None``; if provided, it must have the same shape as the\n    expected output, but the type will be cast if necessary.\n    See :ref:`ufuncs-output-type` for more details.\n    See :ref:`ufuncs-output-type` for more details.\n\nkeepdims : bool, optional\n    If this is set to True, the axes which are reduced are left\n    in the result as dimensions with size one. With this option,\n    the result will broadcast correctly against the input array.\n\n    If the default value is passed, then `keepdims` will not be\n    passed through to the `mean` method of sub-classes of\n    `ndarray`, however any non-default value will be.  If the\n    sub-class' method does not implement `keepdims` any\n    exceptions will be raised.\n\nwhere : array_like of bool, optional\n    Elements to include in the mean. See `~numpy.ufunc.reduce` for details.\n\n    .. versionadded:: 1.20.0\n\nReturns\n-------\nm : ndarray, see dtype parameter above\n    If `out=None`, returns a new array containing the mean values,\n    otherwise a reference to the output array is returned.\n\nSee Also\n--------\naverage : Weighted average\nstd, var, nanmean, nanstd, nanvar\n\nNotes\n-----\nThe arithmetic mean is the sum of the elements along the axis divided\nby the number of elements.\n\nNote that for floating-point input, the mean is computed using the\nsame precision the input has.  Depending on the input data, this can\ncause the results to be inaccurate, especially for `float32` (see\nexample below).  Specifying a higher-precision accumulator using the\n`dtype` keyword can alleviate this issue.\n\nBy default, `float16` results are computed using `float32` intermediates\nfor extra precision.\n\nExamples\n--------\n>>> import numpy as np\n>>> a = np.array([[1, 2], [3, 4]])\n>>> np.mean(a)\n2.5\n>>> np.mean(a, axis=0)\narray([2., 3.])\n>>> np.mean(a, axis=1)\narray([1.5, 3.5])\n\nIn single precision, `mean` can be inaccurate:\n\n>>> a = np.zeros((2, 512*512), dtype=np.float32)\n>>> a[0, :] = 1.0\n>>> a[1, :] = 0.1\n>>> np.mean(a)\nnp.float32(0.54999924)\n\nComputing the mean in float64 is more accurate:\n\n>>> np.mean(a, dtype=np.float64)\n0.55000000074505806 \# may vary\n\nComputing the mean in timedelta64 is available:\n\n>>> b = np.array([1, 3], dtype=\"timedelta64[D]\")\n>>> np.mean(b)\nnp.timedelta64(2,'D')\n\nSpecifying a where argument:\n\n>>> a = np.array([[5, 9, 13], [14, 10, 12], [11, 15, 19]])\n>>> np.mean(a)\n12.0\n>>> np.mean(a, where=[[True], [False], [False]])\n9.0"
-  @spec mean(term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
-  def mean(a, opts \\ []) do
-    SnakeBridge.Runtime.call_function("numpy", "mean", [a], opts)
+  @spec mean(term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term(), term(), term(), term(), term(), keyword()) ::
+          {:ok, term()} | {:error, Exception.t()}
+  def mean(
+        a,
+        axis \\ :__snakebridge_unset__,
+        dtype \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis, dtype, out, keepdims, opts])
   end
 
-  @doc "Like `mean/2`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
-  @spec mean!(term(), keyword()) :: term()
-  def mean!(a, opts \\ []) do
-    SnakeBridge.Runtime.unwrap!(mean(a, opts))
+  @doc "Like `mean/1..6`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
+  @spec mean!(term()) :: term()
+  @spec mean!(term(), term()) :: term()
+  @spec mean!(term(), term(), term()) :: term()
+  @spec mean!(term(), term(), term(), term()) :: term()
+  @spec mean!(term(), term(), term(), term(), term()) :: term()
+  @spec mean!(term(), term(), term(), term(), term(), keyword()) :: term()
+  def mean!(
+        a,
+        axis \\ :__snakebridge_unset__,
+        dtype \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.unwrap!(mean(a, axis, dtype, out, keepdims, opts))
   end
 
   @doc "Compute the standard deviation along the specified axis.\n\nReturns the standard deviation, a measure of the spread of a distribution,\nof the array elements. The standard deviation is computed for the\nflattened array by default, otherwise over the specified axis.\n\nParameters\n----------\na : array_like\n    Calculate the standard deviation of these values.\naxis : None or int or tuple of ints, optional\n    Axis or axes along which the standard deviation is computed. The\n    default is to compute the standard deviation of the flattened array.\n    If this is a tuple of ints, a standard deviation is performed over\n    multiple axes, instead of a single axis or all the axes as before.\ndtype : dtype, optional\n    Type to use in computing the standard deviation. For arrays of\n    integer type the default is float64, for arrays of float types it is\n    the same as the array type.\nout : ndarray, optional\n    Alternative output array in which to place the result. It must have\n    the same shape as the expected output but the type (of the calculated\n    values) will be cast if necessary.\n    See :ref:`ufuncs-output-type` for more details.\nddof : {int, float}, optional\n    Means Delta Degrees of Freedom.  The divisor used in calculations\n    is ``N - ddof``, where ``N`` represents the number of elements.\n    By default `ddof` is zero. See Notes for details about use of `ddof`.\nkeepdims : bool, optional\n    If this is set to True, the axes which are reduced are left\n    in the result as dimensions with size one. With this option,\n    the result will broadcast correctly against the input array.\n\n    If the default value is passed, then `keepdims` will not be\n    passed through to the `std` method of sub-classes of\n    `ndarray`, however any non-default value will be.  If the\n    sub-class' method does not implement `keepdims` any\n    exceptions will be raised.\nwhere : array_like of bool, optional\n    Elements to include in the standard deviation.\n    See `~numpy.ufunc.reduce` for details.\n\n    .. versionadded:: 1.20.0\n\nmean : array_like, optional\n    Provide the mean to prevent its recalculation. The mean should have\n    a shape as if it was calculated with ``keepdims=True``.\n    The axis for the calculation of the mean should be the same as used in\n    the call to this std function.\n\n    .. versionadded:: 2.0.0\n\ncorrection : {int, float}, optional\n    Array API compatible name for the ``ddof`` parameter. Only one of them\n    can be provided at the same time.\n\n    .. versionadded:: 2.0.0\n\nReturns\n-------\nstandard_deviation : ndarray, see dtype parameter above.\n    If `out` is None, return a new array containing the standard deviation,\n    otherwise return a reference to the output array.\n\nSee Also\n--------\nvar, mean, nanmean, nanstd, nanvar\n:ref:`ufuncs-output-type`\n\nNotes\n-----\nThere are several common variants of the array standard deviation\ncalculation. Assuming the input `a` is a one-dimensional NumPy array\nand ``mean`` is either provided as an argument or computed as\n``a.mean()``, NumPy computes the standard deviation of an array as::\n\n    N = len(a)\n    d2 = abs(a - mean)**2  \# abs is for complex `a`\n    var = d2.sum() / (N - ddof)  \# note use of `ddof`\n    std = var**0.5\n\nDifferent values of the argument `ddof` are useful in different\ncontexts. NumPy's default ``ddof=0`` corresponds with the expression:\n\n.. math::\n\n    \\sqrt{\\frac{\\sum_i{|a_i - \\bar{a}|^2 }}{N}}\n\nwhich is sometimes called the \"population standard deviation\" in the field\nof statistics because it applies the definition of standard deviation to\n`a` as if `a` were a complete population of possible observations.\n\nMany other libraries define the standard deviation of an array\ndifferently, e.g.:\n\n.. math::\n\n    \\sqrt{\\frac{\\sum_i{|a_i - \\bar{a}|^2 }}{N - 1}}\n\nIn statistics, the resulting quantity is sometimes called the \"sample\nstandard deviation\" because if `a` is a random sample from a larger\npopulation, this calculation provides the square root of an unbiased\nestimate of the variance of the population. The use of :math:`N-1` in the\ndenominator is often called \"Bessel's correction\" because it corrects for\nbias (toward lower values) in the variance estimate introduced when the\nsample mean of `a` is used in place of the true mean of the population.\nThe resulting estimate of the standard deviation is still biased, but less\nthan it would have been without the correction. For this quantity, use\n``ddof=1``.\n\nNote that, for complex numbers, `std` takes the absolute\nvalue before squaring, so that the result is always real and nonnegative.\n\nFor floating-point input, the standard deviation is computed using the same\nprecision the input has. Depending on the input data, this can cause\nthe results to be inaccurate, especially for float32 (see example below).\nSpecifying a higher-accuracy accumulator using the `dtype` keyword can\nalleviate this issue.\n\nExamples\n--------\n>>> import numpy as np\n>>> a = np.array([[1, 2], [3, 4]])\n>>> np.std(a)\n1.1180339887498949 \# may vary\n>>> np.std(a, axis=0)\narray([1.,  1.])\n>>> np.std(a, axis=1)\narray([0.5,  0.5])\n\nIn single precision, std() can be inaccurate:\n\n>>> a = np.zeros((2, 512*512), dtype=np.float32)\n>>> a[0, :] = 1.0\n>>> a[1, :] = 0.1\n>>> np.std(a)\nnp.float32(0.45000005)\n\nComputing the standard deviation in float64 is more accurate:\n\n>>> np.std(a, dtype=np.float64)\n0.44999999925494177 \# may vary\n\nSpecifying a where argument:\n\n>>> a = np.array([[14, 8, 11, 10], [7, 9, 10, 11], [10, 15, 5, 10]])\n>>> np.std(a)\n2.614064523559687 \# may vary\n>>> np.std(a, where=[[True], [True], [False]])\n2.0\n\nUsing the mean keyword to save computation time:\n\n>>> import numpy as np\n>>> from timeit import timeit\n>>> a = np.array([[14, 8, 11, 10], [7, 9, 10, 11], [10, 15, 5, 10]])\n>>> mean = np.mean(a, axis=1, keepdims=True)\n>>>\n>>> g = globals()\n>>> n = 10000\n>>> t1 = timeit(\"std = np.std(a, axis=1, mean=mean)\", globals=g, number=n)\n>>> t2 = timeit(\"std = np.std(a, axis=1)\", globals=g, number=n)\n>>> print(f'Percentage execution time saved {100*(t2-t1)/t2:.0f}%')\n\#doctest: +SKIP\nPercentage execution time saved 30%"
-  @spec std(term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
-  def std(a, opts \\ []) do
-    SnakeBridge.Runtime.call_function("numpy", "std", [a], opts)
+  @spec std(term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term(), term(), term(), term(), term()) ::
+          {:ok, term()} | {:error, Exception.t()}
+  @spec std(term(), term(), term(), term(), term(), term(), keyword()) ::
+          {:ok, term()} | {:error, Exception.t()}
+  def std(
+        a,
+        axis \\ :__snakebridge_unset__,
+        dtype \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        ddof \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.invoke_function(
+      "numpy",
+      "std",
+      [a],
+      [axis, dtype, out, ddof, keepdims, opts]
+    )
   end
 
-  @doc "Like `std/2`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
-  @spec std!(term(), keyword()) :: term()
-  def std!(a, opts \\ []) do
-    SnakeBridge.Runtime.unwrap!(std(a, opts))
+  @doc "Like `std/1..7`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
+  @spec std!(term()) :: term()
+  @spec std!(term(), term()) :: term()
+  @spec std!(term(), term(), term()) :: term()
+  @spec std!(term(), term(), term(), term()) :: term()
+  @spec std!(term(), term(), term(), term(), term()) :: term()
+  @spec std!(term(), term(), term(), term(), term(), term()) :: term()
+  @spec std!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  def std!(
+        a,
+        axis \\ :__snakebridge_unset__,
+        dtype \\ :__snakebridge_unset__,
+        out \\ :__snakebridge_unset__,
+        ddof \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis, dtype, out, ddof, keepdims, opts))
   end
 end

@@ -13,14 +13,34 @@ defmodule Numpy.Linalg do
   end
 
   @doc "Matrix or vector norm.\n\nThis function is able to return one of eight different matrix norms,\nor one of an infinite number of vector norms (described below), depending\non the value of the ``ord`` parameter.\n\nParameters\n----------\nx : array_like\n    Input array.  If `axis` is None, `x` must be 1-D or 2-D, unless `ord`\n    is None. If both `axis` and `ord` are None, the 2-norm of\n    ``x.ravel`` will be returned.\nord : {int, float, inf, -inf, 'fro', 'nuc'}, optional\n    Order of the norm (see table under ``Notes`` for what values are\n    supported for matrices and vectors respectively). inf means numpy's\n    `inf` object. The default is None.\naxis : {None, int, 2-tuple of ints}, optional.\n    If `axis` is an integer, it specifies the axis of `x` along which to\n    compute the vector norms.  If `axis` is a 2-tuple, it specifies the\n    axes that hold 2-D matrices, and the matrix norms of these matrices\n    are computed.  If `axis` is None then either a vector norm (when `x`\n    is 1-D) or a matrix norm (when `x` is 2-D) is returned. The default\n    is None.\n\nkeepdims : bool, optional\n    If this is set to True, the axes which are normed over are left in the\n    result as dimensions with size one.  With this option the result will\n    broadcast correctly against the original `x`.\n\nReturns\n-------\nn : float or ndarray\n    Norm of the matrix or vector(s).\n\nSee Also\n--------\nscipy.linalg.norm : Similar function in SciPy.\n\nNotes\n-----\nFor values of ``ord < 1``, the result is, strictly speaking, not a\nmathematical 'norm', but it may still be useful for various numerical\npurposes.\n\nThe following norms can be calculated:\n\n=====  ============================  ==========================\nord    norm for matrices             norm for vectors\n=====  ============================  ==========================\nNone   Frobenius norm                2-norm\n'fro'  Frobenius norm                --\n'nuc'  nuclear norm                  --\ninf    max(sum(abs(x), axis=1))      max(abs(x))\n-inf   min(sum(abs(x), axis=1))      min(abs(x))\n0      --                            sum(x != 0)\n1      max(sum(abs(x), axis=0))      as below\n-1     min(sum(abs(x), axis=0))      as below\n2      2-norm (largest sing. value)  as below\n-2     smallest singular value       as below\nother  --                            sum(abs(x)**ord)**(1./ord)\n=====  ============================  ==========================\n\nThe Frobenius norm is given by [1]_:\n\n:math:`||A||_F = [\\sum_{i,j} abs(a_{i,j})^2]^{1/2}`\n\nThe nuclear norm is the sum of the singular values.\n\nBoth the Frobenius and nuclear norm orders are only defined for\nmatrices and raise a ValueError when ``x.ndim != 2``.\n\nReferences\n----------\n.. [1] G. H. Golub and C. F. Van Loan, *Matrix Computations*,\n       Baltimore, MD, Johns Hopkins University Press, 1985, pg. 15\n\nExamples\n--------\n\n>>> import numpy as np\n>>> from numpy import linalg as LA\n>>> a = np.arange(9) - 4\n>>> a\narray([-4, -3, -2, ...,  2,  3,  4])\n>>> b = a.reshape((3, 3))\n>>> b\narray([[-4, -3, -2],\n       [-1,  0,  1],\n       [ 2,  3,  4]])\n\n>>> LA.norm(a)\n7.745966692414834\n>>> LA.norm(b)\n7.745966692414834\n>>> LA.norm(b, 'fro')\n7.745966692414834\n>>> LA.norm(a, np.inf)\n4.0\n>>> LA.norm(b, np.inf)\n9.0\n>>> LA.norm(a, -np.inf)\n0.0\n>>> LA.norm(b, -np.inf)\n2.0\n\n>>> LA.norm(a, 1)\n20.0\n>>> LA.norm(b, 1)\n7.0\n>>> LA.norm(a, -1)\n-4.6566128774142013e-010\n>>> LA.norm(b, -1)\n6.0\n>>> LA.norm(a, 2)\n7.745966692414834\n>>> LA.norm(b, 2)\n7.3484692283495345\n\n>>> LA.norm(a, -2)\n0.0\n>>> LA.norm(b, -2)\n1.8570331885190563e-016 \# may vary\n>>> LA.norm(a, 3)\n5.8480354764257312 \# may vary\n>>> LA.norm(a, -3)\n0.0\n\nUsing the `axis` argument to compute vector norms:\n\n>>> c = np.array([[ 1, 2, 3],\n...               [-1, 1, 4]])\n>>> LA.norm(c, axis=0)\narray([ 1.41421356,  2.23606798,  5.        ])\n>>> LA.norm(c, axis=1)\narray([ 3.74165739,  4.24264069])\n>>> LA.norm(c, ord=1, axis=1)\narray([ 6.,  6.])\n\nUsing the `axis` argument to compute matrix norms:\n\n>>> m = np.arange(8).reshape(2,2,2)\n>>> LA.norm(m, axis=(1,2))\narray([  3.74165739,  11.22497216])\n>>> LA.norm(m[0, :, :]), LA.norm(m[1, :, :])\n(3.7416573867739413, 11.224972160321824)"
-  @spec norm(term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
-  def norm(x, opts \\ []) do
-    SnakeBridge.Runtime.call_function("numpy.linalg", "norm", [x], opts)
+  @spec norm(term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec norm(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec norm(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec norm(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec norm(term(), term(), term(), term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
+  def norm(
+        x,
+        ord \\ :__snakebridge_unset__,
+        axis \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [ord, axis, keepdims, opts])
   end
 
-  @doc "Like `norm/2`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
-  @spec norm!(term(), keyword()) :: term()
-  def norm!(x, opts \\ []) do
-    SnakeBridge.Runtime.unwrap!(norm(x, opts))
+  @doc "Like `norm/1..5`, but returns the value itself and raises the error (`SnakeBridge.PythonError`) instead of returning it."
+  @spec norm!(term()) :: term()
+  @spec norm!(term(), term()) :: term()
+  @spec norm!(term(), term(), term()) :: term()
+  @spec norm!(term(), term(), term(), term()) :: term()
+  @spec norm!(term(), term(), term(), term(), keyword()) :: term()
+  def norm!(
+        x,
+        ord \\ :__snakebridge_unset__,
+        axis \\ :__snakebridge_unset__,
+        keepdims \\ :__snakebridge_unset__,
+        opts \\ :__snakebridge_unset__
+      ) do
+    SnakeBridge.Runtime.unwrap!(norm(x, ord, axis, keepdims, opts))
   end
 end
