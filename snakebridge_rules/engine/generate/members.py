@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter, Source
 from snakebridge_rules.engine.generate import kernel, layout
+from snakebridge_rules.engine.generate.docs import DocInput, python_signature, render_doc
 from snakebridge_rules.engine.generate.layout import Doc
-from snakebridge_rules.engine.generate.literals import elixir_string
+from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.specs import annotation_spec
 from snakebridge_rules.engine.names import RESERVED_WORDS
 
@@ -80,14 +81,30 @@ class _Arguments:
     types: list[str]  # their specs
     args: Doc  # the positional-argument list passed to the runtime
     positional_opts: list[str]  # optional positional-only names (moved by the runtime)
+    placements: dict[str, str]  # Python parameter → where it goes, for the docs
 
 
-def _arguments(params: list[Parameter], taken: set[str]) -> _Arguments:
+def _placements(params: list[Parameter], positional: list[Parameter], first: int,
+                ) -> dict[str, str]:
+    """"argument 2", "argument 3 (a list)", "keyword `axis:`" per Python parameter."""
+    placed = {p.name: f"argument {n}" for n, p in enumerate(positional, start=first)}
+    for p in params:
+        if p.kind == Parameter.VAR_POSITIONAL and p.name in placed:
+            placed[p.name] += ", a list"
+        elif p.kind == Parameter.VAR_KEYWORD:
+            placed[p.name] = "any other keywords"
+        else:
+            placed.setdefault(p.name, f"keyword `{p.name}:`")
+    return placed
+
+
+def _arguments(params: list[Parameter], taken: set[str], first: int = 1) -> _Arguments:
     required = [p for p in params if p.kind in _POSITIONAL and not p.has_default]
     varargs = [p for p in params if p.kind == Parameter.VAR_POSITIONAL][:1]
     variables = _variables([p.name for p in required + varargs], taken)
     plain, tail = variables[: len(required)], (variables[-1] if varargs else None)
     return _Arguments(
+        placements=_placements(params, required + varargs, first),
         variables=variables,
         types=[annotation_spec(p.annotation) for p in required] + ["list()"] * len(varargs),
         args=layout.elixir_list(plain, tail) if variables else "[]",
@@ -96,11 +113,12 @@ def _arguments(params: list[Parameter], taken: set[str]) -> _Arguments:
     )
 
 
-def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
+def _callable(module: ModuleSurface, member: Member) -> Function:
     """Functions, constructors, static/class methods (call_function) and methods
     (call_method, the object first)."""
     is_method = member.kind == Member.METHOD
-    arguments = _arguments(list(member.parameters), {"opts", "ref"} if is_method else {"opts"})
+    arguments = _arguments(list(member.parameters), {"opts", "ref"} if is_method else {"opts"},
+                           first=2 if is_method else 1)
     if is_method:
         function = f"{RUNTIME}.call_method"
         target = ["ref", elixir_string(member.python_name)]
@@ -118,7 +136,7 @@ def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
         arg_types=tuple([REF_TYPE] * len(receiver) + arguments.types + ["keyword()"]),
         result=annotation_spec(member.return_annotation),
         body=layout.call(function, [*target, arguments.args, "opts", *extra]),
-        doc=doc,
+        doc=_doc(module, member, arguments.placements),
         python_path=_python_path(module, member),
     )
 
@@ -127,7 +145,20 @@ def _python_path(module: ModuleSurface, member: Member) -> str:
     return f"{module.python_module}.{_qualname(module, member)}"
 
 
-def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
+def _doc(module: ModuleSurface, member: Member, placements: dict[str, str]) -> str:
+    """The rendered Markdown doc; the signature only where Python knows it."""
+    signature = ""
+    if member.kind not in (Member.PROPERTY, Member.ATTRIBUTE) and \
+            member.signature_source != Source.SOURCE_UNSPECIFIED:
+        signature = python_signature(list(member.parameters), member.return_annotation)
+    return render_doc(DocInput(
+        python_path=_python_path(module, member), python_name=member.python_name,
+        text=member.doc, signature=signature, placements=placements,
+        annotations={**{p.name: p.annotation for p in member.parameters if p.annotation},
+                     "return": member.return_annotation}))
+
+
+def _accessor(module: ModuleSurface, member: Member) -> Function:
     """Properties (object first) and module/class attributes (no argument)."""
     if member.kind == Member.PROPERTY:
         params: tuple[str, ...] = ("ref",)
@@ -142,17 +173,16 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
         arg_types=tuple(REF_TYPE for _ in params),
         result=annotation_spec(member.return_annotation),
         body=body,
-        doc=doc,
+        doc=_doc(module, member, {}),
         python_path=_python_path(module, member),
     )
 
 
 def function_of(module: ModuleSurface, member: Member) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
-    doc = member.doc or f"Calls the Python `{_python_path(module, member)}`."
     if member.kind in _CALLABLE:
-        return _callable(module, member, doc)
-    return _accessor(module, member, doc)
+        return _callable(module, member)
+    return _accessor(module, member)
 
 
 def _head_variables(function: Function) -> list[Doc]:
@@ -167,7 +197,7 @@ def render_function(function: Function) -> list[str]:
     """`@doc`, `@spec` and `def` of the `{:ok, value} | {:error, exception}` form."""
     result = f"{{:ok, {function.result}}} | {{:error, {ERROR_TYPE}}}"
     return [
-        f"  @doc {elixir_string(function.doc)}",
+        "  @doc " + "\n".join(elixir_doc(function.doc)),
         *layout.spec(function.name, list(function.arg_types), result),
         *_block("def", function.name, list(function.params), function.body),
     ]
