@@ -14,7 +14,7 @@ defmodule SnakeBridge.PoolTest do
   end
 
   defp sleep_on(worker, seconds, timeout \\ 10_000) do
-    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep", []}, {[seconds], []}, timeout)
+    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep"}, {[seconds], []}, timeout)
   end
 
   test "hundreds of concurrent callers over four workers all get their own answer" do
@@ -131,12 +131,30 @@ defmodule SnakeBridge.PoolTest do
     assert Pool.workers() == pids
   end
 
+  test "a forked child neither answers nor writes to the protocol channel" do
+    pids = Pool.workers()
+
+    SnakeBridge.with_session(fn ->
+      for _ <- 1..3 do
+        assert {:ok, "from the parent"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_return", [], [])
+
+        assert {:ok, "parent done"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_write", [], [])
+
+        assert {:ok, 5} = Runtime.call_function("operator", "add", [2, 3], [])
+      end
+    end)
+
+    assert Pool.workers() == pids
+  end
+
   test "garbage on the protocol channel: callers get WorkerError, the worker is replaced" do
     [worker | _] = Pool.workers()
 
     log =
       capture_log(fn ->
-        req = {:call, :ref, "sb_test_helpers", "garbage_frame", []}
+        req = {:call, :ref, "sb_test_helpers", "garbage_frame"}
         waiting = Task.async(fn -> sleep_on(worker, 30) end)
 
         assert {:error, %WorkerError{reason: :protocol}} =
@@ -146,7 +164,7 @@ defmodule SnakeBridge.PoolTest do
 
         # Unframed bytes announce a frame that never completes: the timeout catches it.
         [other | _] = Enum.reject(Pool.workers(), &(&1 == worker))
-        raw = {:call, :ref, "sb_test_helpers", "garbage_raw", []}
+        raw = {:call, :ref, "sb_test_helpers", "garbage_raw"}
         assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, {[], []}, 500)
         assert eventually(fn -> not Enum.member?(Pool.workers(), other) end)
         assert pool_full()
@@ -181,7 +199,7 @@ defmodule SnakeBridge.PoolTest do
               table: :snakebridge_workers
             )
 
-          req = {:call, :ref, "math", "sqrt", []}
+          req = {:call, :ref, "math", "sqrt"}
 
           assert {:error, %WorkerError{reason: :exited}} =
                    Pool.request(pid, req, {[1.0], []}, 5_000)
@@ -211,7 +229,7 @@ defmodule SnakeBridge.PoolTest do
             )
 
           :ets.delete_object(:snakebridge_workers, {99, pid})
-          req = {:call, :ref, "math", "sqrt", []}
+          req = {:call, :ref, "math", "sqrt"}
 
           assert {:error, %WorkerError{reason: :not_started, message: message}} =
                    Pool.request(pid, req, {[1.0], []}, 1_000)

@@ -77,7 +77,7 @@ def test_numpy_mean_reads_like_a_library(h_output: dict[str, str]) -> None:
     assert "numpy.mean(a, axis=None, dtype=None, out=None" in text
     assert "## Parameters" in text and "## Returns" in text and "## Examples" in text
     assert "  * `a` (argument 1, *array_like*) - Array containing numbers" in text
-    assert "  * `axis` (keyword `axis:`," in text
+    assert "  * `axis` (argument 2 or keyword `axis:`," in text
     assert "    >>> np.mean(a)\n    2.5" in text  # a code block, not a nested quote
 
 

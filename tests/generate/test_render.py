@@ -23,7 +23,7 @@ def test_long_forms_are_exercised(rendered) -> None:
     assert "\n        ) :: {:ok," in text  # broken @spec head
     assert "\n      ) do\n" in text  # broken def head
     assert " ::\n          {:ok, " in text  # @spec broken after ::
-    assert "    SnakeBridge.Runtime.call_function(\n" in text
+    assert "    SnakeBridge.Runtime.invoke_function(\n" in text
 
 
 def test_docstrings_cannot_run_code_at_compile_time(rendered) -> None:
@@ -52,8 +52,8 @@ def test_unsafe_names_are_mapped_and_python_names_kept(rendered) -> None:
     for elixir, python in [("end_", "end"), ("uppercase", "Uppercase"), ("cafu00e9", "café"),
                            ("module_info_", "module_info"), ("do_", "do")]:
         assert f"  def {elixir}(" in source
-        assert f'SnakeBridge.Runtime.call_function("hostile", "{python}"' in source
-    assert "import Kernel, except: [" in source and "max: 2" in source
+        assert f'SnakeBridge.Runtime.invoke_function("hostile", "{python}"' in source
+    assert "  import Kernel,\n    except: [if: 2, max: 2, round: 1," in source
     assert "__MODULE__.case(" in source and "__MODULE__.def(" in source
     assert (rendered.out / "hostile" / "core.ex").exists()
     assert (rendered.out / "hostile" / "core_.ex").exists()
@@ -61,14 +61,20 @@ def test_unsafe_names_are_mapped_and_python_names_kept(rendered) -> None:
 
 def test_calling_convention(rendered) -> None:
     source = (rendered.out / "hostile.ex").read_text()
-    # positional-only with a default travels in opts and is named for the runtime
-    assert ('call_function("hostile", "round", [x | rest], opts, ["ndigits"])' in source)
+    # optional positionals and `*args` are positional arguments, one arity each
+    rest = ", ".join(f"rest{n}" for n in range(1, 10))
+    assert f'  "round",\n      [x],\n      [ndigits, {rest}]\n    )' in source
+    assert "      ndigits \\\\ :__snakebridge_unset__,\n" in source
+    assert "@spec round(float()) ::" in source
+    assert "@spec round(float(), integer() | nil | keyword()) ::" in source
+    assert "@spec round(float(), integer() | nil, term(), term()) ::" in source
     thing = (rendered.out / "hostile" / "thing.ex").read_text()
-    assert 'call_function("hostile", "Thing", [size], opts)' in thing
-    assert "def grow(ref, by, ref_, opts \\\\ []) do" in thing
-    assert 'call_method(ref, "grow", [by, ref_], opts)' in thing
+    assert 'invoke_function("hostile", "Thing", [size], [opts])' in thing
+    assert "def grow(ref, by, ref_, opts \\\\ :__snakebridge_unset__) do" in thing
+    assert 'invoke_method(ref, "grow", [by, ref_], [opts])' in thing
     assert 'get_property(ref, "size")' in thing
-    assert 'call_function("hostile", "Thing.make", [n], opts)' in thing
+    assert 'invoke_function("hostile", "Thing.make", [n], [opts])' in thing
+    assert "@spec new(integer()) ::" in thing
     assert "@spec new(integer(), keyword()) ::" in thing
 
 

@@ -99,19 +99,41 @@ defmodule SnakeBridge.Pool do
   `{:error, %SnakeBridge.PythonError{}}`, or `{:error, %SnakeBridge.WorkerError{}}` when
   the worker dies, is replaced, or the time runs out (the worker is then replaced:
   Python cannot be interrupted safely). `session` tags new references for
-  `SnakeBridge.with_session/1`.
+  `SnakeBridge.with_session/1`; `funs` are the call's Elixir functions (by callback
+  index, see `SnakeBridge.Args`), run here when Python calls them; `used` the ids of
+  the references the payload carries (their holder set gains this process).
   """
-  @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil) ::
+  @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil, tuple(), [pos_integer()]) ::
           {:ok, term()} | {:error, term()}
-  def request(worker, header, payload, timeout, session \\ nil) do
+  def request(worker, header, payload, timeout, session \\ nil, funs \\ {}, used \\ []) do
     id = :erlang.unique_integer([:positive])
     tag = Process.monitor(worker)
-    send(worker, {:sb_call, id, frame(id, header, payload), self(), tag, session})
+    if funs != {}, do: Process.put({:snakebridge_funs, tag}, {worker, funs})
+    send(worker, {:sb_call, id, frame(id, header, payload), self(), tag, session, used})
 
+    try do
+      await(worker, id, tag, deadline(timeout), timeout)
+    after
+      if funs != {}, do: Process.delete({:snakebridge_funs, tag})
+    end
+  end
+
+  defp deadline(:infinity), do: :infinity
+  defp deadline(timeout), do: System.monotonic_time(:millisecond) + timeout
+
+  defp remaining(:infinity), do: :infinity
+  defp remaining(deadline), do: max(deadline - System.monotonic_time(:millisecond), 0)
+
+  defp await(worker, id, tag, deadline, timeout) do
     receive do
-      {^tag, etf} when is_binary(etf) ->
+      {^tag, etf, refs} when is_binary(etf) ->
         Process.demonitor(tag, [:flush])
+        if refs > 0, do: SnakeBridge.Affinity.received_refs(worker)
         decode(etf)
+
+      {callback_tag, {:sb_callback, etf}} ->
+        SnakeBridge.Callbacks.run(callback_tag, etf)
+        await(worker, id, tag, deadline, timeout)
 
       {^tag, {:sb_error, error}} ->
         Process.demonitor(tag, [:flush])
@@ -120,7 +142,7 @@ defmodule SnakeBridge.Pool do
       {:DOWN, ^tag, :process, _pid, reason} ->
         {:error, down_error(reason)}
     after
-      timeout ->
+      remaining(deadline) ->
         send(worker, {:sb_timeout, id})
         Process.demonitor(tag, [:flush])
         flush(tag)
@@ -161,6 +183,7 @@ defmodule SnakeBridge.Pool do
   defp flush(tag) do
     receive do
       {^tag, _} -> :ok
+      {^tag, _, _} -> :ok
     after
       0 -> :ok
     end

@@ -1,5 +1,14 @@
 defmodule SnakeBridge.TestHelpers do
-  @moduledoc "Polling helpers: releases and restarts happen asynchronously."
+  @moduledoc "Polling helpers (releases and restarts happen asynchronously), calls."
+
+  @doc "A Python call's value, raising on an error."
+  def call!(module, name, args, opts \\ []),
+    do: SnakeBridge.Runtime.unwrap!(SnakeBridge.Runtime.call_function(module, name, args, opts))
+
+  @doc "ExUnit setup: every pool slot has a live worker (`setup :full_pool`)."
+  def full_pool(_context) do
+    if pool_full(), do: :ok, else: raise("the pool did not refill")
+  end
 
   @doc "Total references held by all workers."
   def registry_size do

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Parameter
+from snakebridge_rules.engine.calls import Shape
 from snakebridge_rules.engine.generate.rst import inline, markdown
 
 _NO_WARNINGS = {style: {"warnings": False} for style in ("google", "numpy", "sphinx")}
@@ -44,6 +45,30 @@ class DocInput:
     signature: str = ""  # "(a, axis=None)"; "" when Python cannot tell
     placements: Mapping[str, str] = field(default_factory=dict)  # "a" → "argument 1"
     annotations: Mapping[str, str] = field(default_factory=dict)  # "a" → "int"; "return"
+
+
+def placements(params: list[Parameter], receiver: bool) -> dict[str, str]:
+    """Where each Python parameter goes from Elixir under the calling convention
+    (calls.py): "argument 2", "argument 3 or keyword `axis:`", "keyword `out:`"."""
+    shape = Shape.of(((p.kind, p.has_default) for p in params), receiver=receiver)
+    placed: dict[str, str] = {}
+    position = 1 + int(receiver)
+    for param in params:
+        keyword = f"keyword `{param.name}:`"
+        if shape.keyword_only or param.kind == Parameter.KEYWORD_ONLY:
+            placed[param.name] = keyword
+        elif param.kind == Parameter.VAR_KEYWORD:
+            placed[param.name] = "any other keywords"
+        elif param.kind == Parameter.VAR_POSITIONAL:
+            placed[param.name] = f"arguments {position} and on"
+        else:
+            text = f"argument {position}"
+            if param.has_default:
+                text += (" (optional)" if param.kind == Parameter.POSITIONAL_ONLY
+                         else f" or {keyword}")
+            placed[param.name] = text
+            position += 1
+    return placed
 
 
 def python_signature(params: list[Parameter], returns: str) -> str:

@@ -28,6 +28,7 @@ class Request:
     manifest: Path | None = None
     eager: bool = False
     paths: list[str] = field(default_factory=list)
+    scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
 
 
 @dataclass
@@ -81,7 +82,7 @@ def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
 def generate(request: Request) -> Outcome:
     """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
     manifest = read_manifest(request.manifest) if request.manifest else []
-    scanned = scan(request.paths, request.libraries)
+    scanned = scan(request.paths, request.libraries, request.scan_cache)
     if scanned.errors:
         raise GenerationFailed(scanned.errors)
     from_manifest = {binding_of(e.call) for e in manifest} - {None}

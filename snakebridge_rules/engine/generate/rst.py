@@ -68,6 +68,13 @@ def _fence(lines: list[str], language: str = "") -> list[str]:
     return [f"{ticks}{language}", *body, ticks]
 
 
+def _code(lines: list[str]) -> list[str]:
+    """A literal block: Python when it is a doctest session, else plain."""
+    if next((x for x in lines if x.strip()), "").lstrip().startswith(">>>"):
+        return _fence([_DOCTEST_FLAGS.sub("", x) for x in lines], "python")
+    return _fence(lines)
+
+
 def _indented_block(lines: list[str], start: int, indent: int) -> int:
     """The end of the block from `start` whose lines are blank or indented beyond `indent`."""
     end = start
@@ -145,7 +152,7 @@ def _blocks(lines: list[str]) -> Iterator[list[str] | str]:
         elif line.rstrip().endswith("::") and _literal_follows(lines, i + 1, indent):
             text = line.rstrip()[:-2].rstrip()
             end = _indented_block(lines, i + 1, indent)
-            yield ([inline(text + ":"), ""] if text.strip() else []) + _fence(lines[i + 1:end])
+            yield ([inline(text + ":"), ""] if text.strip() else []) + _code(lines[i + 1:end])
             i = end
         else:
             yield inline(line)

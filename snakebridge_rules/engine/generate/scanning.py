@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.libraries import Library
@@ -16,7 +17,8 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def scan(paths: list[str], libraries: list[Library]) -> ScanResult:
+def scan(paths: list[str], libraries: list[Library], cache_dir: Path | None = None,
+         ) -> ScanResult:
     """Scan `paths` with the scanner's bounded parse workers (engine/scan); calls are
     reduced to the bindings they need (keys.py), each located at its first call site.
 
@@ -26,7 +28,7 @@ def scan(paths: list[str], libraries: list[Library]) -> ScanResult:
         return ScanResult()
     from snakebridge_rules.engine.scan import scan_paths
 
-    result = scan_paths(paths, libraries)
+    result = scan_paths(paths, libraries, cache_dir=cache_dir)
     locations: dict[str, tuple[str, int]] = {}
     for site in result.locations:
         binding = binding_of(CallKey.parse(site.call))
