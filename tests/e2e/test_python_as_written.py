@@ -73,6 +73,10 @@ CASES: dict[str, tuple[str, str]] = {
                        "sympy.simplify(sympy.sympify('sin(x)**2 + cos(x)**2'))"),
     "sympy.series": (f"Sympy.series!(Sympy.sin!({_X}), {_X}, 0, 4)",
                      "sympy.series(sympy.sin(sympy.symbols('x')), sympy.symbols('x'), 0, 4)"),
+    "sympy.simplify.fu.fu (the submodule stays a scope)": (
+        'Sympy.Simplify.Fu.fu!(Sympy.sympify!("sin(x)**2 + cos(x)**2"))',
+        "__import__('sympy.simplify.fu', fromlist=['fu']).fu("
+        "sympy.sympify('sin(x)**2 + cos(x)**2'))"),
     "sympy.Rational(1, 3)": ("Sympy.Rational.new!(1, 3)", "sympy.Rational(1, 3)"),
     "sympy.diff(x**3, x)": (f'Sympy.diff!(Sympy.sympify!("x**3"), {_X})',
                             "sympy.diff(sympy.sympify('x**3'), sympy.symbols('x'))"),
