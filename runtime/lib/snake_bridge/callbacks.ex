@@ -22,9 +22,9 @@ defmodule SnakeBridge.Callbacks do
     {cb_id, index, args} = :erlang.binary_to_term(etf)
 
     case Process.get({:snakebridge_funs, tag}) do
-      {worker, funs} ->
+      {worker, id, funs} ->
         {status, value} = apply_fun(elem(funs, index), args)
-        send(worker, {:sb_cb_reply, Pool.frame(0, {:cb_reply}, {cb_id, status, value})})
+        send(worker, {:sb_cb_reply, id, Pool.frame(0, {:cb_reply}, {cb_id, status, value})})
 
       nil ->
         :ok

@@ -3,9 +3,11 @@ defmodule SnakeBridge.Pool do
   The supervised pool of `SnakeBridge.Worker`s and the call path through it.
 
   There is no pool process on the call path: each worker registers its pid in an ETS
-  table under its slot, and keeps its number of calls in flight in an `:atomics`
-  array; a caller scans for an idle worker (starting at a rotating slot, so bursts
-  spread), falls back to the least loaded one, and talks to that worker directly.
+  table under its slot, and keeps in `:atomics` arrays its number of calls in flight
+  (queued or running) and the deadline of the call Python is running; a caller scans
+  for an idle worker (starting at a rotating slot, so bursts spread), falls back to the
+  least loaded one, skips a worker whose running call is past its timeout (it is about
+  to be replaced), and talks to that worker directly.
   """
   use Supervisor
 
@@ -23,11 +25,12 @@ defmodule SnakeBridge.Pool do
     size = Config.pool_size()
     table = :ets.new(@table, [:named_table, :public, read_concurrency: true])
     load = :atomics.new(size + 1, signed: true)
-    :persistent_term.put(@key, {size, load})
+    deadlines = :atomics.new(size, signed: true)
+    :persistent_term.put(@key, {size, load, deadlines})
 
     children =
       for index <- 1..size do
-        {SnakeBridge.Worker, index: index, load: load, table: table}
+        {SnakeBridge.Worker, index: index, load: load, deadlines: deadlines, table: table}
       end
 
     # A worker that dies before answering pauses before its restart (see Worker), so a
@@ -52,10 +55,11 @@ defmodule SnakeBridge.Pool do
 
   defp checkout(deadline) do
     SnakeBridge.ensure_started()
-    {size, load} = :persistent_term.get(@key)
+    {size, load, deadlines} = :persistent_term.get(@key)
     start = :atomics.add_get(load, size + 1, 1)
+    slots = {load, deadlines, System.monotonic_time(:millisecond)}
 
-    case pick(load, size, start, 0, nil) do
+    case pick(slots, size, start, 0, nil) do
       nil -> retry_checkout(deadline)
       pid -> {:ok, pid}
     end
@@ -70,24 +74,27 @@ defmodule SnakeBridge.Pool do
     end
   end
 
-  # Scan `size` slots from `start`; the first idle live worker wins, else the least loaded.
-  defp pick(_load, size, _start, size, best), do: best && elem(best, 1)
+  # Scan `size` slots from `start`; the first idle live worker wins, else the least
+  # loaded; a worker stuck past a call's timeout counts as loaded by `size` more calls.
+  defp pick(_slots, size, _start, size, best), do: best && elem(best, 1)
 
-  defp pick(load, size, start, seen, best) do
+  defp pick({load, deadlines, now} = slots, size, start, seen, best) do
     slot = rem(start + seen, size) + 1
 
     case :ets.lookup(@table, slot) do
       [{^slot, pid}] ->
-        busy = :atomics.get(load, slot)
+        deadline = :atomics.get(deadlines, slot)
+        stuck = if deadline != 0 and deadline < now, do: size + 1, else: 0
+        busy = :atomics.get(load, slot) + stuck
 
         cond do
           busy <= 0 -> pid
-          best == nil or busy < elem(best, 0) -> pick(load, size, start, seen + 1, {busy, pid})
-          true -> pick(load, size, start, seen + 1, best)
+          best == nil or busy < elem(best, 0) -> pick(slots, size, start, seen + 1, {busy, pid})
+          true -> pick(slots, size, start, seen + 1, best)
         end
 
       [] ->
-        pick(load, size, start, seen + 1, best)
+        pick(slots, size, start, seen + 1, best)
     end
   end
 
@@ -108,8 +115,9 @@ defmodule SnakeBridge.Pool do
   def request(worker, header, payload, timeout, session \\ nil, funs \\ {}, used \\ []) do
     id = :erlang.unique_integer([:positive])
     tag = Process.monitor(worker)
-    if funs != {}, do: Process.put({:snakebridge_funs, tag}, {worker, funs})
-    send(worker, {:sb_call, id, frame(id, header, payload), self(), tag, session, used})
+    if funs != {}, do: Process.put({:snakebridge_funs, tag}, {worker, id, funs})
+    message = {:sb_call, id, frame(id, header, payload), self(), tag, session, used, timeout}
+    send(worker, message)
 
     try do
       await(worker, id, tag, deadline(timeout), timeout)
@@ -138,6 +146,12 @@ defmodule SnakeBridge.Pool do
       {^tag, {:sb_error, error}} ->
         Process.demonitor(tag, [:flush])
         {:error, error}
+
+      {^tag, :sb_retry} ->
+        Process.demonitor(tag, [:flush])
+
+        {:error,
+         %WorkerError{reason: :retry, message: "the worker was replaced before the call started"}}
 
       {:DOWN, ^tag, :process, _pid, reason} ->
         {:error, down_error(reason)}

@@ -18,10 +18,11 @@ defmodule SnakeBridge.Runtime do
   `ndarray: :ref | :array | :list` (how numpy arrays come back; default `:ref`).
   """
 
-  alias SnakeBridge.{Affinity, Args, Config, Pool, Ref, Telemetry}
+  alias SnakeBridge.{Affinity, Args, Config, Pool, Ref, Telemetry, WorkerError}
 
   @type result :: {:ok, term()} | {:error, Exception.t()}
   @modes [:ref, :array, :list]
+  @retries 3
   # The default of a generated function's optional arguments (members.py: UNSET).
   @unset :__snakebridge_unset__
 
@@ -112,15 +113,24 @@ defmodule SnakeBridge.Runtime do
   def dispatch(header, payload, runtime) do
     timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
     {payload, refs, funs} = Args.prepare(payload)
+    Telemetry.span(header, fn -> send_call(header, payload, refs, funs, timeout, @retries) end)
+  end
 
-    Telemetry.span(header, fn ->
-      with {:ok, {worker, session, payload, copies}} <- Affinity.route(refs, payload, timeout) do
-        used = for %Ref{id: id, worker: ^worker} <- refs, do: id
-        result = Pool.request(worker, header, payload, timeout, session, funs, used)
-        Affinity.release(copies)
-        result
+  # A call its worker had not started when it was replaced is sent again, re-routed.
+  defp send_call(header, payload, refs, funs, timeout, retries) do
+    with {:ok, {worker, session, sent, copies}} <- Affinity.route(refs, payload, timeout) do
+      used = for %Ref{id: id, worker: ^worker} <- refs, do: id
+      result = Pool.request(worker, header, sent, timeout, session, funs, used)
+      Affinity.release(copies)
+
+      case result do
+        {:error, %WorkerError{reason: :retry}} when retries > 0 ->
+          send_call(header, payload, refs, funs, timeout, retries - 1)
+
+        result ->
+          result
       end
-    end)
+    end
   end
 
   defp split_opts(opts) when is_list(opts) do

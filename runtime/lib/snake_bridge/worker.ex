@@ -7,7 +7,14 @@ defmodule SnakeBridge.Worker do
   (and each callback request, `SnakeBridge.Callbacks`) by the id in its header, and
   records which Elixir processes hold each reference: the one that received it and
   every one that passed it in a call. A reference is released when all its holders
-  have exited (or by `SnakeBridge.release/1`, or at the end of its session). If Python exits, hangs past a caller's timeout
+  have exited (or by `SnakeBridge.release/1`, or at the end of its session).
+
+  Calls wait in this process's queue until Python reads: when it is idle, or waiting
+  for a callback's result (a call made meanwhile is served nested, so a callback may
+  call Python again). So a call that Python has not started is never lost: when this
+  worker is replaced its caller is told to send it again (`:sb_retry`), and when its
+  own timeout passes it simply leaves the queue. Only the call Python is running can
+  time out the worker. If Python exits, hangs past a caller's timeout
   or writes a frame that is not one, every waiting caller gets a
   `%SnakeBridge.WorkerError{}` at once and this process stops; its supervisor starts a
   fresh one.
@@ -27,12 +34,17 @@ defmodule SnakeBridge.Worker do
     :port,
     :os_pid,
     :load,
+    :deadlines,
     :table,
     ready: false,
     exited: false,
     exit_status: nil,
     broken: nil,
     pending: %{},
+    # calls not yet sent to Python: {id, frame, timeout}
+    queue: :queue.new(),
+    # calls Python is running, innermost first: {id, :running | :waiting (a callback)}
+    stack: [],
     # pid => {monitor, MapSet of ref ids}; ref id => [holder pids]
     held: %{},
     holders: %{},
@@ -52,7 +64,14 @@ defmodule SnakeBridge.Worker do
   @impl true
   def init(opts) do
     Process.flag(:trap_exit, true)
-    state = %__MODULE__{index: opts[:index], load: opts[:load], table: opts[:table]}
+
+    state = %__MODULE__{
+      index: opts[:index],
+      load: opts[:load],
+      deadlines: opts[:deadlines],
+      table: opts[:table]
+    }
+
     {:ok, open_port(state)}
   end
 
@@ -81,23 +100,23 @@ defmodule SnakeBridge.Worker do
   end
 
   @impl true
-  def handle_info({:sb_call, id, frame, caller, tag, session, used}, state) do
+  def handle_info({:sb_call, id, frame, caller, tag, session, used, timeout}, state) do
     if state.broken do
       send(caller, {tag, {:sb_error, error(state, :not_started, state.broken)}})
       {:noreply, state}
     else
-      Port.command(state.port, frame)
       :atomics.add(state.load, state.index, 1)
       state = share(used, caller, state)
-      {:noreply, put_in(state.pending[id], {caller, tag, session})}
+      state = put_in(state.pending[id], {caller, tag, session})
+      {:noreply, pump(%{state | queue: :queue.in({id, frame, timeout}, state.queue)})}
     end
   end
 
   def handle_info({port, {:data, frame}}, %{port: port} = state), do: answer(frame, state)
 
-  def handle_info({:sb_cb_reply, frame}, state) do
+  def handle_info({:sb_cb_reply, id, frame}, state) do
     if state.port, do: Port.command(state.port, frame)
-    {:noreply, state}
+    {:noreply, %{state | stack: mark(state.stack, id, :running)}}
   end
 
   def handle_info({:sb_release, ids}, state), do: {:noreply, release(ids, state)}
@@ -122,9 +141,18 @@ defmodule SnakeBridge.Worker do
   end
 
   def handle_info({:sb_timeout, id}, state) do
-    case Map.pop(state.pending, id) do
-      {nil, _} -> {:noreply, state}
-      {_, pending} -> fail(%{state | pending: pending}, :timeout, "a call timed out")
+    {queued, queue} = take_queued(state.queue, id)
+
+    cond do
+      queued ->
+        :atomics.sub(state.load, state.index, 1)
+        {:noreply, %{state | queue: queue, pending: Map.delete(state.pending, id)}}
+
+      Map.has_key?(state.pending, id) ->
+        fail(%{state | pending: Map.delete(state.pending, id)}, :timeout, "a call timed out")
+
+      true ->
+        {:noreply, state}
     end
   end
 
@@ -154,13 +182,15 @@ defmodule SnakeBridge.Worker do
       {{caller, tag, session}, pending} ->
         :atomics.sub(state.load, state.index, 1)
         send(caller, {tag, etf, n})
-        {:noreply, own(ids, caller, session, %{state | pending: pending})}
+        state = own(ids, caller, session, %{state | pending: pending})
+        {:noreply, state |> finished(id) |> pump()}
 
       {nil, _} when id == @init_id ->
-        {:noreply, %{state | ready: true}}
+        {:noreply, pump(%{state | ready: true})}
 
       {nil, _} ->
-        {:noreply, release(for(<<ref_id::64 <- ids>>, do: ref_id), state)}
+        state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
+        {:noreply, state |> finished(id) |> pump()}
     end
   end
 
@@ -169,7 +199,8 @@ defmodule SnakeBridge.Worker do
     case state.pending do
       %{^id => {caller, tag, session}} ->
         send(caller, {tag, {:sb_callback, etf}})
-        {:noreply, own(ids, caller, session, state)}
+        state = own(ids, caller, session, %{state | stack: mark(state.stack, id, :waiting)})
+        {:noreply, pump(state)}
 
       _ ->
         {cb_id, _index, _args} = :erlang.binary_to_term(etf)
@@ -185,6 +216,45 @@ defmodule SnakeBridge.Worker do
       :protocol,
       "Python wrote a frame that is not an answer: #{inspect(frame, limit: 8)}"
     )
+  end
+
+  # Sends the next queued call when Python reads (idle, or waiting for a callback).
+  defp pump(%{ready: true, port: port, stack: stack} = state) when port != nil do
+    with true <- reading?(stack),
+         {{:value, {id, frame, timeout}}, queue} <- :queue.out(state.queue) do
+      Port.command(port, frame)
+      if stack == [], do: set_deadline(state, deadline(timeout))
+      %{state | queue: queue, stack: [{id, :running} | stack]}
+    else
+      _ -> state
+    end
+  end
+
+  defp pump(state), do: state
+
+  defp reading?([]), do: true
+  defp reading?([{_id, :waiting} | _]), do: true
+  defp reading?(_stack), do: false
+
+  defp mark(stack, id, status) do
+    if List.keymember?(stack, id, 0), do: List.keystore(stack, id, 0, {id, status}), else: stack
+  end
+
+  defp finished(state, id) do
+    stack = List.keydelete(state.stack, id, 0)
+    if stack == [], do: set_deadline(state, 0)
+    %{state | stack: stack}
+  end
+
+  defp deadline(:infinity), do: 0
+  defp deadline(timeout), do: System.monotonic_time(:millisecond) + timeout
+
+  defp set_deadline(%{deadlines: nil}, _deadline), do: :ok
+  defp set_deadline(state, deadline), do: :atomics.put(state.deadlines, state.index, deadline)
+
+  defp take_queued(queue, id) do
+    {left, kept} = Enum.split_with(:queue.to_list(queue), &(elem(&1, 0) == id))
+    {left != [], :queue.from_list(kept)}
   end
 
   defp own(<<>>, _caller, _session, state), do: state
@@ -281,11 +351,17 @@ defmodule SnakeBridge.Worker do
     :ets.delete_object(state.table, {state.index, self()})
     exception = error(state, reason, message)
 
-    for {_id, {caller, tag, _session}} <- state.pending do
-      send(caller, {tag, {:sb_error, exception}})
+    queued = for {id, _frame, _timeout} <- :queue.to_list(state.queue), into: MapSet.new(), do: id
+
+    # A worker that never answered cannot run calls: its replacement will not either.
+    for {id, {caller, tag, _session}} <- state.pending do
+      if state.ready and id in queued,
+        do: send(caller, {tag, :sb_retry}),
+        else: send(caller, {tag, {:sb_error, exception}})
     end
 
     :atomics.put(state.load, state.index, 0)
+    set_deadline(state, 0)
     kill(state)
     if not state.ready, do: Process.sleep(@early_death_pause)
     {:stop, {:shutdown, reason}, %{state | pending: %{}, port: nil, exited: true}}

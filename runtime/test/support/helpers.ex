@@ -32,10 +32,17 @@ defmodule SnakeBridge.TestHelpers do
     end
   end
 
-  @doc "Waits until every pool slot has a live worker."
+  @doc "Waits until every pool slot has a live worker that answers."
   def pool_full(size \\ 4) do
     eventually(fn ->
-      length(Enum.filter(SnakeBridge.Pool.workers(), &Process.alive?/1)) == size
+      length(Enum.filter(SnakeBridge.Pool.workers(), &Process.alive?/1)) == size and ready()
     end)
+  end
+
+  # Every worker answers (a replaced one has started Python and imported the worker).
+  defp ready do
+    length(SnakeBridge.Pool.stats()) == length(SnakeBridge.Pool.workers())
+  catch
+    _, _ -> false
   end
 end
