@@ -21,7 +21,8 @@ checks = [
   {Hostile.Thing.new!(3) |> Hostile.Thing.grow!(2), 5},
   {Hostile.Thing.new!(3) |> Hostile.Thing.size!(), 3},
   {match?({:error, %SnakeBridge.PythonError{type: "TypeError"}}, Hostile.end_("x")), true},
-  {match?({:ok, "Larger of two." <> _}, Hostile.doc(:max)), true}
+  {match?({:ok, "```python\nhostile.max(a, b)\n```\n\nLarger of two." <> _}, Hostile.doc(:max)),
+   true}
 ]
 
 failures = for {{got, want}, n} <- Enum.with_index(checks), got != want, do: {n, got, want}

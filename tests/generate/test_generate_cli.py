@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from snakebridge_rules.engine.generate.docs import DocInput, render_doc
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -76,9 +79,13 @@ def test_hostile_docs_round_trip_exactly(hostile_generated) -> None:
     want = json.loads(subprocess.run([python, "-c", script], capture_output=True,
                                      text=True, check=True).stdout)
     docs = check.docs["Hostile"]
-    assert docs[""] == want[""]
-    assert docs["end_/2"] == want["end"] and "\x1b" in docs["end_/2"]
-    assert docs["max/3"] == want["max"]
+    assert docs[""] == render_doc(DocInput("hostile", "", want[""]))
+    end = DocInput("hostile.end", "end", want["end"], "(x)", {"x": "argument 1"})
+    assert docs["end_/2"] == render_doc(end) and "\x1b" in docs["end_/2"]
+    assert docs["max/3"] == render_doc(DocInput("hostile.max", "max", want["max"], "(a, b)"))
+    for name, key in [("", ""), ("end", "end_/2")]:  # markup reduced, no text lost
+        assert set(re.findall(r"\S+", want[name])) - set(re.findall(r"\S+", docs[key])) <= {
+            '~S"""', '"""'}
 
 
 def test_hostile_bindings_call_python_by_original_names(hostile_generated) -> None:

@@ -15,11 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter, Source
 from snakebridge_rules.engine.calls import Shape
 from snakebridge_rules.engine.generate import kernel, layout
+from snakebridge_rules.engine.generate.docs import (
+    DocInput,
+    placements,
+    python_signature,
+    render_doc,
+)
 from snakebridge_rules.engine.generate.layout import Doc
-from snakebridge_rules.engine.generate.literals import elixir_string
+from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.specs import TERM, annotation_spec
 from snakebridge_rules.engine.names import RESERVED_WORDS
 
@@ -171,9 +177,23 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
     )
 
 
+def _doc(module: ModuleSurface, member: Member) -> str:
+    """The rendered Markdown doc; the Python signature only where Python knows it."""
+    signature, placed = "", {}
+    if member.kind in _CALLABLE:
+        placed = placements(list(member.parameters), receiver=member.kind == Member.METHOD)
+        if member.signature_source != Source.SOURCE_UNSPECIFIED:
+            signature = python_signature(list(member.parameters), member.return_annotation)
+    annotations = {p.name: p.annotation for p in member.parameters if p.annotation}
+    return render_doc(DocInput(
+        python_path=_python_path(module, member), python_name=member.python_name,
+        text=member.doc, signature=signature, placements=placed,
+        annotations={**annotations, "return": member.return_annotation}))
+
+
 def function_of(module: ModuleSurface, member: Member) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
-    doc = member.doc or f"Calls the Python `{_python_path(module, member)}`."
+    doc = _doc(module, member)
     if member.kind in _CALLABLE:
         return _callable(module, member, doc)
     return _accessor(module, member, doc)
@@ -195,7 +215,7 @@ def render_function(function: Function) -> list[str]:
     """`@doc`, a `@spec` per arity and the `def` of the `{:ok, value} | {:error, _}` form."""
     result = f"{{:ok, {function.result}}} | {{:error, {ERROR_TYPE}}}"
     return [
-        f"  @doc {elixir_string(function.doc)}",
+        "  @doc " + "\n".join(elixir_doc(function.doc)),
         *_specs(function.name, function, result),
         *_block("def", function.name, list(function.params), function.body),
     ]
