@@ -32,7 +32,7 @@ import re
 import struct
 import sys
 import types
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 # Member kinds, numbered as in proto/snakebridge/v1/api.proto (Member.Kind).
 FUNCTION, CLASS, METHOD, STATIC_METHOD, CLASS_METHOD, PROPERTY, ATTRIBUTE = range(1, 8)
@@ -87,6 +87,7 @@ class Scope:
         self.names = names
         self._children: Dict[str, Tuple[str, Any]] | None = None
         self._members: Dict[str, str] | None = None
+        self._shadowed: Set[str] = set()
 
     @property
     def label(self) -> str:
@@ -117,8 +118,11 @@ class Scope:
                 if inspect.isclass(value) or self._is_submodule(name, value):
                     found[name] = value
             for name in self._unimported_submodules():
-                if name not in namespace:  # an attribute of that name is what getattr
-                    found[name] = None  # returns (sympy.simplify the function)
+                found.setdefault(name, None)  # imported when its segment is asked for
+            # A submodule hidden by an attribute of its name (sympy.simplify, the
+            # function): a scope for `Sympy.Simplify.*`, yet `Sympy.simplify` is what
+            # getattr returns.
+            self._shadowed = {n for n, v in found.items() if v is None and n in namespace}
             segments = self.names.segment_names(found)
             self._children = {segments[n]: (n, found[n]) for n in sorted(found)}
         return self._children
@@ -190,7 +194,7 @@ class Scope:
     def members(self) -> Dict[str, str]:
         """Elixir function name -> Python name, over every non-scope name of the scope."""
         if self._members is None:
-            scope_names = {name for name, _ in self.children().values()}
+            scope_names = {name for name, _ in self.children().values()} - self._shadowed
             names = set(self.attribute_names()) | set(self.instance_attributes())
             plain = sorted(n for n in names if n not in scope_names)
             reserved = ["new"] if self.is_class else []
