@@ -10,7 +10,8 @@
 
 defmodule Bench.Math do
   @moduledoc "Shaped like a generated binding (what a user's compiled call goes through)."
-  def sqrt(x, opts \\ []), do: SnakeBridge.Runtime.call_function("math", "sqrt", [x], opts)
+  def sqrt(x, opts \\ :__snakebridge_unset__),
+    do: SnakeBridge.Runtime.invoke_function("math", "sqrt", [x], [opts])
 end
 
 defmodule RuntimeBench do
