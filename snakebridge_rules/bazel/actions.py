@@ -166,12 +166,11 @@ def _differences(tree: Path, dest: Path) -> Iterator[tuple[str, str]]:
 def sync(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> int:
     """Make `dest` hold exactly the generated files, and write the accumulated manifest,
     all at once through the engine's writer (a kill leaves the old or the new pair)."""
-    from snakebridge_rules.engine.generate.output import OutputError, write_outputs
+    from snakebridge_rules.engine.tree import OutputError, write_tree
 
     files = {name: path.read_bytes() for name, path in _tree(tree).items()}
     try:
-        report = write_outputs(dest, files, manifest_dest, manifest.read_bytes(),
-                               keep_foreign=False)
+        report = write_tree(dest, files, manifest_dest, manifest.read_bytes())
     except OutputError as exc:
         print(f"snakebridge: {exc}", file=sys.stderr)
         return 1

@@ -379,3 +379,36 @@ def test_the_report_of_an_attack_is_json(tmp_path: Path) -> None:
     [error] = json.loads(done.stdout)["errors"]
     assert error["call"] == "" and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ docstrings as written
+
+DOCS = '''
+    """Paths and numbers are documentation: /tmp/foo, /root/x, ~/y and 0xdeadbeefcafe."""
+
+    def loot(path="/tmp/default"):
+        """Writes to /tmp/foo or $HOME/x; the mask is 0xdeadbeefcafe; see /usr/lib/z."""
+'''
+
+
+def test_docstrings_are_kept_exactly_whatever_tmpdir_and_home(tmp_path: Path) -> None:
+    python = hostile_env(tmp_path / "env", {"sbdocs": DOCS})
+    outputs = []
+    for n in range(2):
+        work, home, tmp = (tmp_path / f"{name}{n}" for name in ("work", "home", "tmp"))
+        for path in (work, home, tmp):
+            path.mkdir()
+        env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp),
+               "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", "generate",
+                               "--library", "sbdocs", "--python", python, "--all", "--out",
+                               "gen"], capture_output=True, text=True, cwd=work, env=env,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        outputs.append((work / "gen" / "sbdocs.ex").read_bytes())
+    assert outputs[0] == outputs[1]
+    text = outputs[0].decode()
+    for kept in ("/tmp/foo", "/root/x", "$HOME/x", "0xdeadbeefcafe", "/usr/lib/z",
+                 "/tmp/default"):
+        assert kept in text, kept
+    assert "<path>" not in text and "0x..." not in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
 from snakebridge_rules.engine.calls import CallKey, binding_of
@@ -19,6 +20,9 @@ from snakebridge_rules.engine.generate.scanning import ScanResult, scan
 from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.manifest import Entry, read_manifest, render_manifest
+
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.scan.pool import Limits as ParseLimits
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Request:
     paths: list[str] = field(default_factory=list)
     scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
     limits: Limits | None = None  # the probe's; None: the defaults
+    parse_limits: ParseLimits | None = None  # the scan's parse workers'; None: the defaults
 
 
 @dataclass
@@ -85,7 +90,7 @@ def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
 def generate(request: Request) -> Outcome:
     """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
     manifest = read_manifest(request.manifest) if request.manifest else []
-    scanned = scan(request.paths, request.libraries, request.scan_cache)
+    scanned = scan(request.paths, request.libraries, request.scan_cache, request.parse_limits)
     if scanned.errors:
         raise GenerationFailed(scanned.errors)
     from_manifest = {binding_of(e.call) for e in manifest} - {None}

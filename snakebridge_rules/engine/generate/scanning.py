@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snakebridge_rules.engine.calls import CallKey, binding_of
 from snakebridge_rules.engine.libraries import Library
+
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.scan.pool import Limits as ParseLimits
 
 
 @dataclass
@@ -18,7 +22,7 @@ class ScanResult:
 
 
 def scan(paths: list[str], libraries: list[Library], cache_dir: Path | None = None,
-         ) -> ScanResult:
+         limits: ParseLimits | None = None) -> ScanResult:
     """Scan `paths` with the scanner's bounded parse workers (engine/scan); calls are
     reduced to the bindings they need (keys.py), each located at its first call site.
 
@@ -26,9 +30,9 @@ def scan(paths: list[str], libraries: list[Library], cache_dir: Path | None = No
     """
     if not paths:
         return ScanResult()
-    from snakebridge_rules.engine.scan import scan_paths
+    from snakebridge_rules.engine.scan import DEFAULT_LIMITS, scan_paths
 
-    result = scan_paths(paths, libraries, cache_dir=cache_dir)
+    result = scan_paths(paths, libraries, cache_dir=cache_dir, limits=limits or DEFAULT_LIMITS)
     locations: dict[str, tuple[str, int]] = {}
     for site in result.locations:
         binding = binding_of(CallKey.parse(site.call))
