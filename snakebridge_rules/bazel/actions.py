@@ -164,18 +164,22 @@ def _differences(tree: Path, dest: Path) -> Iterator[tuple[str, str]]:
 
 
 def sync(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> int:
-    """Make `dest` hold exactly the generated files, and write the accumulated manifest."""
-    wanted = _tree(tree)
-    changes = list(_differences(tree, dest))
-    for name, state in changes:
-        if state == "extra":
-            (dest / name).unlink()
-        else:
-            write_atomic(dest / name, wanted[name].read_bytes())
-        print(f"snakebridge: {'removed' if state == 'extra' else 'wrote'} {dest / name}")
-    if write_atomic(manifest_dest, manifest.read_bytes()):
+    """Make `dest` hold exactly the generated files, and write the accumulated manifest,
+    all at once through the engine's writer (a kill leaves the old or the new pair)."""
+    from snakebridge_rules.engine.generate.output import OutputError, write_outputs
+
+    files = {name: path.read_bytes() for name, path in _tree(tree).items()}
+    try:
+        report = write_outputs(dest, files, manifest_dest, manifest.read_bytes(),
+                               keep_foreign=False)
+    except OutputError as exc:
+        print(f"snakebridge: {exc}", file=sys.stderr)
+        return 1
+    for name in sorted(report.written + report.removed):
+        print(f"snakebridge: {'removed' if name in report.removed else 'wrote'} {dest / name}")
+    if report.manifest_changed:
         print(f"snakebridge: wrote {manifest_dest}")
-    elif not changes:
+    elif not (report.written or report.removed):
         print("snakebridge: the bindings are already up to date")
     return 0
 

@@ -23,10 +23,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", type=Path, metavar="F",
                         help="an accumulator manifest whose calls are described too")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="SURFACE")
+    add_probe_arguments(parser)
+
+
+def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
+    """The probe's limits and sandbox switch (shared with `generate`)."""
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="wall-clock limit of the sandboxed probe (default 120)")
     parser.add_argument("--memory-mb", type=int, default=4096, metavar="MIB",
                         help="address-space limit of the probe (default 4096)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="import the library without the bubblewrap sandbox (only "
+                             "where namespaces are unavailable: the library's code then "
+                             "runs with the caller's rights)")
+
+
+def probe_limits(args: argparse.Namespace):  # -> Limits (imported lazily: fast --help)
+    from snakebridge_rules.engine.introspect import Limits
+
+    return Limits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20,
+                  cpu_seconds=max(1, int(args.timeout)), sandbox=not args.no_sandbox)
 
 
 class InputError(Exception):
@@ -53,7 +69,7 @@ def read_symbols(path: Path) -> list[CallKey]:
 
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine import artifacts
-    from snakebridge_rules.engine.introspect import Limits, ProbeError, introspect
+    from snakebridge_rules.engine.introspect import ProbeError, introspect
     from snakebridge_rules.engine.manifest import ManifestError, read_manifest
 
     try:
@@ -65,11 +81,9 @@ def run(args: argparse.Namespace) -> int:
     except (LibrarySpecError, InputError, ManifestError, OSError) as exc:
         print(f"snakebridge introspect: {exc}", file=sys.stderr)
         return 1
-    limits = Limits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20,
-                    cpu_seconds=max(1, int(args.timeout)))
     try:
         surface, errors = introspect(library, args.python, calls, eager=args.all,
-                                     limits=limits)
+                                     limits=probe_limits(args))
     except ProbeError as exc:
         return report_errors([{"call": "", "message": str(exc)}])
     if errors:

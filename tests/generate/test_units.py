@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, Member, ModuleSurface
 from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, Shape, binding_of, describe_arities
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
@@ -144,3 +145,31 @@ def test_varargs_generate_as_many_arities_as_called() -> None:
     assert describe_arities(shape.accepted()) == "arity 0 or more (at most 255)"
     assert describe_arities(range(1, 4)) == "arity 1 to 3"
     assert describe_arities(range(1, 2)) == "arity 1"
+
+
+# ------------------------------------------------------------------ the names gate
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("Hostile", 'x(); :os.cmd(~c"touch pwned"); def y'),
+    ("Hostile", "has space"),
+    ("/etc/Hostile", "f"),
+    ("Hostile do :os.cmd(~c\"id\") end; defmodule X", "f"),
+])
+def test_render_refuses_names_that_are_not_elixir_identifiers(module: str, name: str) -> None:
+    from snakebridge_rules.engine.generate import GenerateError, render_surfaces
+
+    surface = ApiSurface(library="hostile", elixir_module="Hostile", modules=[ModuleSurface(
+        elixir_module=module, python_module="hostile",
+        members=[Member(python_name="f", elixir_name=name, kind=Member.FUNCTION)])])
+    with pytest.raises(GenerateError, match="is not a safe Elixir (function|module) name"):
+        render_surfaces([surface])
+
+
+@pytest.mark.parametrize("relative", ["/etc/passwd.ex", "../x.ex", "a/../../x.ex", "a/B.ex",
+                                      "x.exs", ""])
+def test_output_paths_must_stay_inside_the_output_dir(tmp_path, relative: str) -> None:
+    from snakebridge_rules.engine.generate.paths import UnsafePath, checked_path
+
+    with pytest.raises(UnsafePath):
+        checked_path(tmp_path, relative)

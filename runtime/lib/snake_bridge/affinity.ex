@@ -33,7 +33,7 @@ defmodule SnakeBridge.Affinity do
 
     case refs |> Enum.map(& &1.worker) |> Enum.uniq() do
       [] -> free(session, payload)
-      [worker] -> {:ok, {worker, token(session, worker), payload, []}}
+      [worker] -> pinned(worker, token(session, worker), payload)
       workers -> move(refs, workers, payload, session, timeout)
     end
   end
@@ -50,7 +50,7 @@ defmodule SnakeBridge.Affinity do
   @spec home() :: pid() | nil
   def home, do: Process.get(@home)
 
-  defp free({worker, token}, payload), do: {:ok, {worker, token, payload, []}}
+  defp free({worker, token}, payload), do: pinned(worker, token, payload)
 
   defp free(nil, payload) do
     case Process.get(@home) do
@@ -64,6 +64,21 @@ defmodule SnakeBridge.Affinity do
           Process.delete(@home)
           checkout(payload)
         end
+    end
+  end
+
+  # Objects live only in their worker: a replaced worker's references are gone.
+  defp pinned(worker, token, payload) do
+    if Process.alive?(worker) do
+      {:ok, {worker, token, payload, []}}
+    else
+      {:error,
+       %WorkerError{
+         reason: :stale_ref,
+         message:
+           "the worker is gone (a reference from a replaced worker, or a session whose " <>
+             "worker was replaced, is stale)"
+       }}
     end
   end
 

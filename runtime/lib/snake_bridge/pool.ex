@@ -153,8 +153,9 @@ defmodule SnakeBridge.Pool do
         {:error,
          %WorkerError{reason: :retry, message: "the worker was replaced before the call started"}}
 
+      # Exited before it took the call (else a reply, error or retry came first).
       {:DOWN, ^tag, :process, _pid, reason} ->
-        {:error, down_error(reason)}
+        {:error, %{down_error(reason) | reason: :retry}}
     after
       remaining(deadline) ->
         send(worker, {:sb_timeout, id})

@@ -127,6 +127,9 @@ defmodule SnakeBridge.Runtime do
         {:error, %WorkerError{reason: :retry}} when retries > 0 ->
           send_call(header, payload, refs, funs, timeout, retries - 1)
 
+        {:error, %WorkerError{reason: :retry} = error} ->
+          {:error, %{error | reason: :exited}}
+
         result ->
           result
       end

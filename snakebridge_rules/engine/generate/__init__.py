@@ -1,15 +1,15 @@
 """API surfaces → Elixir source files (the generate action's pure core).
 
 `render_surfaces` maps surfaces to `{relative path: bytes}` in memory, so a failure
-writes nothing; `write_outputs` then puts them into the output directory atomically,
-leaving identical files (and their mtimes) alone.
+writes nothing; `write_outputs` then swaps them into the output directory all at once
+(output.py), leaving identical files (and their mtimes) alone.
 """
 
 from __future__ import annotations
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, ModuleSurface
 from snakebridge_rules.engine.generate.modules import HEADER, GenerateError, render_module
-from snakebridge_rules.engine.generate.output import WriteReport, write_outputs
+from snakebridge_rules.engine.generate.output import OutputError, WriteReport, write_outputs
 from snakebridge_rules.engine.generate.paths import module_paths
 from snakebridge_rules.engine.generate.specs import Types
 from snakebridge_rules.engine.libraries import taken_by_elixir
@@ -17,6 +17,7 @@ from snakebridge_rules.engine.libraries import taken_by_elixir
 __all__ = [
     "HEADER",
     "GenerateError",
+    "OutputError",
     "WriteReport",
     "module_paths",
     "render_surfaces",

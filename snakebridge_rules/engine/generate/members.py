@@ -27,7 +27,7 @@ from snakebridge_rules.engine.generate.docs import (
 from snakebridge_rules.engine.generate.layout import Doc
 from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.specs import NO_TYPES, TERM, Types, annotation_spec
-from snakebridge_rules.engine.names import RESERVED_WORDS
+from snakebridge_rules.engine.names import RESERVED_WORDS, checked_function_name
 
 RUNTIME = "SnakeBridge.Runtime"
 REF_TYPE = "SnakeBridge.Ref.t()"
@@ -201,6 +201,7 @@ def _doc(module: ModuleSurface, member: Member) -> str:
 
 def function_of(module: ModuleSurface, member: Member, specs: Types = NO_TYPES) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
+    checked_function_name(member.elixir_name)
     doc = _doc(module, member)
     if member.kind in _CALLABLE:
         return _callable(module, member, doc, specs)

@@ -16,8 +16,9 @@ from snakebridge_rules.engine.generate import render_surfaces, write_outputs
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
 from snakebridge_rules.engine.generate.scanning import ScanResult, scan
+from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
-from snakebridge_rules.engine.manifest import Entry, read_manifest, write_manifest
+from snakebridge_rules.engine.manifest import Entry, read_manifest, render_manifest
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Request:
     eager: bool = False
     paths: list[str] = field(default_factory=list)
     scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
+    limits: Limits | None = None  # the probe's; None: the defaults
 
 
 @dataclass
@@ -65,7 +67,8 @@ def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
         if not request.eager and not any(library.owns(c.module) for c in calls):
             continue
         try:
-            surface, errors = introspect(library, request.python, calls, eager=request.eager)
+            surface, errors = introspect(library, request.python, calls, eager=request.eager,
+                                         limits=request.limits)
         except ProbeError as exc:
             problems.append(str(exc))
             continue
@@ -92,6 +95,6 @@ def generate(request: Request) -> Outcome:
         files = render_surfaces(surfaces)
     except GenerateError as exc:
         raise GenerationFailed([str(exc)]) from None
-    report = write_outputs(request.out_dir, files)
-    changed = write_manifest(request.manifest, calls) if request.manifest else False
-    return Outcome(report, changed, scanned.warnings)
+    manifest_data = render_manifest(calls) if request.manifest else b""
+    report = write_outputs(request.out_dir, files, request.manifest, manifest_data)
+    return Outcome(report, report.manifest_changed, scanned.warnings)
