@@ -121,15 +121,7 @@ defmodule SnakeBridge.Worker do
 
   def handle_info({port, {:data, frame}}, %{port: port} = state), do: answer(frame, state)
 
-  # The frames already in the pipe are read (and run, nested) before this reply.
-  def handle_info({:sb_cb_reply, id, frame}, state) do
-    if state.port, do: Port.command(state.port, frame)
-
-    state =
-      Enum.reduce(state.inflight, %{state | inflight: []}, fn {i, t}, s -> start(s, i, t) end)
-
-    {:noreply, %{state | stack: mark(state.stack, id, :running)}}
-  end
+  def handle_info({:sb_cb_reply, id, frame}, state), do: {:noreply, reply(state, id, frame)}
 
   def handle_info({:sb_release, ids}, state), do: {:noreply, release(ids, state)}
 
@@ -222,8 +214,9 @@ defmodule SnakeBridge.Worker do
       _ ->
         {cb_id, _index, _args} = :erlang.binary_to_term(etf)
         gone = {"SnakeBridge", "the call that passed this function has ended", ""}
-        Port.command(state.port, SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone}))
-        {:noreply, release(for(<<ref_id::64 <- ids>>, do: ref_id), state)}
+        frame = SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone})
+        state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
+        {:noreply, reply(state, id, frame)}
     end
   end
 
@@ -233,6 +226,17 @@ defmodule SnakeBridge.Worker do
       :protocol,
       "Python wrote a frame that is not an answer: #{inspect(frame, limit: 8)}"
     )
+  end
+
+  # A callback's result for call `id`: the frames already in the pipe are read (and
+  # run, nested) before it, so they count as started.
+  defp reply(state, id, frame) do
+    if state.port, do: Port.command(state.port, frame)
+
+    state =
+      Enum.reduce(state.inflight, %{state | inflight: []}, fn {i, t}, s -> start(s, i, t) end)
+
+    %{state | stack: mark(state.stack, id, :running)}
   end
 
   # Writes the next queued calls: one for Python to read now (it is idle or waiting for

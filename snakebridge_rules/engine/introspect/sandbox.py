@@ -98,20 +98,23 @@ def _venv_root(executable: str) -> str | None:
 
 
 @functools.cache
-def interpreter_paths(interpreter: str) -> tuple[str, ...]:
-    """What the interpreter needs to see: its prefixes, venv, site dirs and `.pth` paths.
-
-    Asked from the interpreter itself with `-I -S` (no site: no code of the
-    environment runs), so wrapper scripts (Bazel's, Pants' venv scripts) resolve too;
-    the venv and its `.pth` files are then read, never run.
-    """
+def _reported(interpreter: str) -> tuple[str, ...]:
+    """Prefixes, executable and site dirs, asked from the interpreter itself with
+    `-I -S` (no site: no code of the environment runs), so wrapper scripts (Bazel's,
+    Pants' venv scripts) resolve too. Cached: they change only with the interpreter."""
     done = subprocess.run([interpreter, "-I", "-S", "-c", _QUERY], capture_output=True,
                           text=True, check=False, timeout=60, env={"PATH": os.defpath},
                           stdin=subprocess.DEVNULL)
     try:
-        reported = [str(p) for p in json.loads(done.stdout.strip().splitlines()[-1])]
+        return tuple(str(p) for p in json.loads(done.stdout.strip().splitlines()[-1]))
     except (ValueError, IndexError):
-        reported = []
+        return ()
+
+
+def interpreter_paths(interpreter: str) -> tuple[str, ...]:
+    """What the interpreter needs to see: its prefixes, venv, site dirs and the paths
+    its `.pth` files add (read afresh each run, never run)."""
+    reported = list(_reported(interpreter))
     paths = set(reported) | {interpreter}
     for executable in (interpreter, *reported[3:4]):
         venv = _venv_root(executable)
