@@ -12,7 +12,7 @@ from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
 from snakebridge_rules.engine.generate.layout import WIDTH, def_head, spec
 from snakebridge_rules.engine.generate.literals import elixir_string
-from snakebridge_rules.engine.generate.specs import annotation_spec
+from snakebridge_rules.engine.generate.specs import Types, annotation_spec
 from snakebridge_rules.engine.manifest import (
     ManifestError,
     parse_lines,
@@ -20,22 +20,49 @@ from snakebridge_rules.engine.manifest import (
     render_manifest,
 )
 
+_FLOAT = "float() | :nan | :infinity | :neg_infinity"
+
 
 @pytest.mark.parametrize(("annotation", "expected"), [
-    ("int", "integer()"), ("float", "float()"), ("str", "String.t()"), ("bool", "boolean()"),
-    ("None", "nil"), ("list[float]", "[float()]"), ("List[int]", "[integer()]"),
+    ("int", "integer()"), ("float", _FLOAT), ("str", "String.t()"), ("bool", "boolean()"),
+    ("None", "nil"), ("bytes", "SnakeBridge.Bytes.t()"), ("List[int]", "[integer()]"),
     ("dict[str, int]", "%{optional(String.t()) => integer()}"),
     ("Optional[int]", "integer() | nil"), ("int | None", "integer() | nil"),
     ("typing.Optional[str]", "String.t() | nil"), ("Union[int, str, None]",
                                                    "integer() | String.t() | nil"),
-    ("tuple[int, int]", "tuple()"), ("'int'", "integer()"), ("list[int | None]",
-                                                             "[integer() | nil]"),
+    ("tuple[int, str]", "{integer(), String.t()}"), ("tuple[int, ...]", "tuple()"),
+    ("'int'", "integer()"), ("list[int | None]", "[integer() | nil]"),
+    ("Literal[1, -2, True, None]", "1 | -2 | true | nil"), ("Literal['a', 'b']", "String.t()"),
+    ("Sequence[int]", "term()"), ("Mapping[str, int]", "term()"),  # returned: any kind
+    ("Callable[[int], int]", "term()"), ("Annotated[int, 'x']", "integer()"),
     ("npt.ArrayLike", "term()"), ("Optional[Any]", "term()"), ("", "term()"),
     ("not valid [", "term()"), ("__import__('os').system('x')", "term()"),
-    ("dict[str, dict[str, dict[str, list[Optional[float]]]]]", "term()"),  # too long
+    ("dict[str, dict[str, dict[str, list[Optional[int]]]]]", "term()"),  # too long
 ])
-def test_annotation_specs(annotation: str, expected: str) -> None:
+def test_returned_annotation_specs(annotation: str, expected: str) -> None:
     assert annotation_spec(annotation) == expected
+
+
+@pytest.mark.parametrize(("annotation", "expected"), [
+    ("float", "number()"), ("list[float]", "[number()]"), ("Sequence[int]", "[integer()]"),
+    ("Mapping[str, float]", "%{optional(String.t()) => number()}"),
+    ("Callable[[float], int]", "(float() | :nan | :infinity | :neg_infinity -> integer())"),
+    ("Callable[..., str]", "(... -> String.t())"), ("Callable[[], None]", "(-> nil)"),
+    ("Point", "term()"),  # a class argument may be given as data Python converts
+])
+def test_argument_annotation_specs(annotation: str, expected: str) -> None:
+    assert annotation_spec(annotation, argument=True) == expected
+
+
+def test_classes_are_reference_types_only_where_generated() -> None:
+    types = Types("docpkg.google", {"docpkg.google.Point": "Docpkg.Google.Point",
+                                    "numpy.random.Generator": "Numpy.Random.Generator"})
+    assert annotation_spec("Point", types) == "Docpkg.Google.Point.t()"
+    assert annotation_spec("docpkg.google.Point | None", types) == "Docpkg.Google.Point.t() | nil"
+    assert annotation_spec("list[Point]", types) == "[Docpkg.Google.Point.t()]"
+    assert annotation_spec("numpy.random.Generator", types) == "Numpy.Random.Generator.t()"
+    assert annotation_spec("Other", types) == "term()"
+    assert annotation_spec("numpy.random.Generator", Types("numpy")) == "term()"
 
 
 @pytest.mark.parametrize(("text", "literal"), [

@@ -88,6 +88,7 @@ class Scope:
         self._children: Dict[str, Tuple[str, Any]] | None = None
         self._members: Dict[str, str] | None = None
         self._shadowed: Set[str] = set()
+        self._instance: Dict[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -170,8 +171,14 @@ class Scope:
     def instance_attributes(self) -> Dict[str, str]:
         """Attributes each instance of a class has (name -> annotation text): dataclass
         fields, `__slots__`, class annotations and `self.x = ...` in `__init__`."""
-        if not self.is_class:
-            return {}
+        if self._instance is None:
+            try:
+                self._instance = self._find_instance_attributes() if self.is_class else {}
+            except Exception:  # a class whose MRO, slots or annotations are not the norm
+                self._instance = {}
+        return self._instance
+
+    def _find_instance_attributes(self) -> Dict[str, str]:
         found: Dict[str, str] = {}
         for klass in reversed(inspect.getmro(self.obj)):
             own = vars(klass)
@@ -451,9 +458,26 @@ def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
     return not scope.is_class and as_function == name
 
 
+#: Instances of these (and of subclasses) come back to Elixir as data, not as refs.
+_CONVERTED = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
+              frozenset)
+
+
+def _converted(cls: Any) -> bool:
+    """True when the runtime may hand instances of `cls` over as Elixir data (builtin
+    values, numpy arrays and scalars), so a reference type would be a wrong spec."""
+    try:
+        mro = inspect.getmro(cls)
+    except Exception:
+        return True
+    return any(c in _CONVERTED or (getattr(c, "__module__", "") == "numpy"
+                                   and c.__name__ in ("ndarray", "generic")) for c in mro)
+
+
 def _scope_record(scope: Scope) -> Dict[str, Any]:
     return {"python_module": scope.python_module, "qualname": scope.qualname,
-            "is_class": scope.is_class, "doc": _doc(scope.obj)}
+            "is_class": scope.is_class, "doc": _doc(scope.obj),
+            "converted": scope.is_class and _converted(scope.obj)}
 
 
 def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
