@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine.generate.pipeline import GenerationFailed, Request, generate
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.manifest import ManifestError
+    from snakebridge_rules.engine.problems import Problem, report
     from snakebridge_rules.engine.scan import ScanPathError
 
     try:
@@ -37,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:
-        for line in str(exc).splitlines():
-            print(line, file=sys.stderr)
+        failed = isinstance(exc, GenerationFailed)
+        report("generate", exc.problems if failed else [Problem(message=str(exc))])
         print("snakebridge generate: nothing was written", file=sys.stderr)
         return 1
     for warning in outcome.warnings:
