@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from snakebridge_rules.commands.scan import add_cache_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--library", action="append", required=True, metavar="PYMOD[=Mod]",
@@ -19,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "manifest ∪ scan")
     parser.add_argument("--all", action="store_true",
                         help="bind every public symbol of the libraries (eager mode)")
+    add_cache_argument(parser)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="Elixir sources to scan")
 
 
@@ -34,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except LibrarySpecError as exc:
         print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 2
-    request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths)
+    request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths,
+                      args.cache_dir)
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:

@@ -32,6 +32,13 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    """`--cache-dir`, shared with `generate`: results never depend on it (engine/scan/cache.py)."""
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="reuse per-file scan results stored in DIR (keyed by content, "
+                             "library map and scanner version; created if missing)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--library", action="append", default=[], metavar="PYMOD[=Mod]",
                         help="bind Python module PYMOD to an Elixir module (default: each "
@@ -49,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="SECONDS", help="wall-clock limit per file (default 60)")
     parser.add_argument("--parse-memory-mb", type=_positive(int), default=1024, metavar="MB",
                         help="memory a worker may use for parsing (default 1024)")
+    add_cache_argument(parser)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="Elixir files, or directories searched for .ex/.exs files")
 
@@ -65,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         libraries = [Library.parse(spec) for spec in args.library]
         result = scan_paths(args.paths, libraries, args.exclude, jobs=args.jobs,
-                            limits=Limits(args.parse_timeout, args.parse_memory_mb))
+                            limits=Limits(args.parse_timeout, args.parse_memory_mb),
+                            cache_dir=args.cache_dir)
     except (LibrarySpecError, ScanPathError) as exc:
         print(f"snakebridge scan: error: {exc}", file=sys.stderr)
         return 2

@@ -190,6 +190,17 @@ def test_rerun_rewrites_nothing(tmp_path, cli, numpy_python) -> None:
     assert _tree(root) == before
 
 
+def test_scan_cache_is_filled_and_changes_nothing(tmp_path, cli, numpy_python) -> None:
+    store, cached, plain = tmp_path / "cache", _project(tmp_path / "c"), _project(tmp_path / "p")
+    for _ in range(2):
+        done = _generate(cli, cached, numpy_python, "--cache-dir", str(store))
+        assert done.returncode == 0, done.stderr
+    assert len([p for p in store.rglob("*") if p.is_file()]) == 1  # lib/stats.ex
+    assert _generate(cli, plain, numpy_python).returncode == 0
+    assert {k: v[0] for k, v in _tree(cached).items()} == {
+        k: v[0] for k, v in _tree(plain).items()}
+
+
 def test_render_of_an_introspected_surface_matches_generate(tmp_path, cli,
                                                             numpy_python) -> None:
     root = _project(tmp_path / "p")

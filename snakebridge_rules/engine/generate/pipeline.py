@@ -30,6 +30,7 @@ class Request:
     manifest: Path | None = None
     eager: bool = False
     paths: list[str] = field(default_factory=list)
+    scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
 
 
 @dataclass
@@ -71,7 +72,8 @@ def generate(request: Request) -> Outcome:
     from snakebridge_rules.engine.scan import scan_paths
 
     manifest = read_manifest(request.manifest) if request.manifest else []
-    scanned = scan_paths(request.paths, request.libraries) if request.paths else None
+    scanned = (scan_paths(request.paths, request.libraries, cache_dir=request.scan_cache)
+               if request.paths else None)
     if scanned and scanned.errors:
         raise GenerationFailed([Problem(message=str(d)) for d in scanned.errors])
     found = [CallKey.parse(key) for key in scanned.calls] if scanned else []

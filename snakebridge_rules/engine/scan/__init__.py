@@ -1,7 +1,8 @@
 """The scan action: Elixir sources + library map → the calls into those libraries.
 
 `scan_paths` is the API that `snakebridge scan`, `snakebridge generate` and the build
-adapters share. Parsing happens in bounded worker subprocesses (see pool.py); results
+adapters share. Only files that name a bound module are parsed (source.py), in bounded
+worker subprocesses (pool.py), unless the scan cache has their reply (cache.py); results
 are sorted so that the output depends only on the files' bytes and the arguments.
 """
 
@@ -9,19 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from snakebridge_rules.engine.libraries import Library
+from snakebridge_rules.engine.scan.cache import ScanCache
 from snakebridge_rules.engine.scan.paths import SOURCE_SUFFIXES, ScanPathError, collect_files
-from snakebridge_rules.engine.scan.pool import (
-    DEFAULT_LIMITS,
-    Limits,
-    WorkerStartError,
-    run_pool,
-)
+from snakebridge_rules.engine.scan.pool import DEFAULT_LIMITS, Limits, WorkerStartError
+from snakebridge_rules.engine.scan.triage import Counts, scan_files
 
-__all__ = ["CallSite", "Diagnostic", "Limits", "SOURCE_SUFFIXES", "ScanPathError",
+__all__ = ["CallSite", "Counts", "Diagnostic", "Limits", "SOURCE_SUFFIXES", "ScanPathError",
            "ScanResult", "WorkerStartError", "collect_files", "default_jobs", "scan_paths"]
 
 
@@ -59,6 +58,7 @@ class ScanResult:
     errors: tuple[Diagnostic, ...]
     warnings: tuple[Diagnostic, ...]
     files: int
+    counts: Counts = field(default=Counts(), compare=False)  # how, not what: not output
 
     @property
     def ok(self) -> bool:
@@ -98,14 +98,15 @@ def default_jobs() -> int:
 
 def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
                excludes: Iterable[str] = (), *, jobs: int | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> ScanResult:
-    """Scan files and directories.
+               limits: Limits = DEFAULT_LIMITS, cache_dir: Path | None = None) -> ScanResult:
+    """Scan files and directories; with `cache_dir`, reuse and store per-file replies.
 
     Raises ScanPathError for a missing PATH, WorkerStartError when no parse worker starts.
     """
     files = collect_files(paths, excludes)
     modules = sorted({lib.elixir_module for lib in libraries})
-    replies = run_pool(files, modules, jobs or default_jobs(), limits) if files else {}
+    cache = ScanCache(cache_dir, modules) if cache_dir is not None else None
+    replies, counts = scan_files(files, modules, jobs or default_jobs(), limits, cache)
     sites: set[CallSite] = set()
     errors: set[Diagnostic] = set()
     warnings: set[Diagnostic] = set()
@@ -118,4 +119,4 @@ def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
                       locations=tuple(sorted(sites, key=lambda s: (s.call, s.file, s.line,
                                                                     s.column))),
                       errors=tuple(sorted(errors)), warnings=tuple(sorted(warnings)),
-                      files=len(files))
+                      files=len(files), counts=counts)

@@ -6,7 +6,9 @@ the few nodes that matter: remote calls, the directives that change names (`alia
 They are replayed in document order against a stack of scopes (byte ranges nest), which
 gives Elixir's lexical rules: an alias is visible after its line, in its scope only.
 
-This module runs inside the parse worker: standard library and tree_sitter only.
+This module runs inside the parse worker: standard library and tree_sitter only. The scan
+parses only files that name a bound module (source.py); `extract` applies the same test
+itself, so a direct caller gets the same answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from snakebridge_rules.engine.scan.source import Finding, Needles
 
 _DEFS = frozenset({"def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defmodule"})
 _DIRECTIVES = ("alias", "require", "import", "defdelegate", "apply")
@@ -45,15 +49,6 @@ _FULL_PATTERNS = _BASE_PATTERNS + """
 """
 _KINDS_ORDER = {"skip": 0, "define": 1, "scope": 2, "sibling": 2}
 _MAX_SYNTAX_ERRORS = 20
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A call, warning or error at a 1-based line and column (columns in characters)."""
-
-    line: int
-    column: int
-    text: str
 
 
 @dataclass
@@ -98,9 +93,7 @@ class Extractor:
         self.parser = Parser(language)
         self.base = Query(language, _BASE_PATTERNS)
         self.roots = tuple(sorted(library_modules))
-        # Naming any module of a library takes its root's last segment in the text
-        # (`Numpy`, `alias Google.{Protobuf}`): files without one have no calls to find.
-        self.needles = tuple(sorted({r.rpartition(".")[2].encode() for r in self.roots}))
+        self.needles = Needles(list(self.roots))  # see source.py
         self.heads = frozenset(r.partition(".")[0] for r in self.roots) | {"Elixir", "Kernel"}
 
     @cached_property
@@ -116,7 +109,7 @@ class Extractor:
         facts = FileFacts()
         if tree.root_node.has_error:
             _syntax_errors(tree.root_node, source, facts)
-        if not any(needle in source for needle in self.needles):
+        if not self.needles.may_call(source):
             return facts
         pass_ = _Pass(self, source, facts)
         pass_.run(self.base, tree.root_node)

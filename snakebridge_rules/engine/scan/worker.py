@@ -9,13 +9,19 @@ caused it becomes an error entry. Protocol: one JSON request line per chunk of f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import stat
 import traceback
 from typing import Any, BinaryIO, NoReturn
 
-from snakebridge_rules.engine.scan.extract import Extractor, FileFacts, Finding
+from snakebridge_rules.engine.scan.extract import Extractor
+from snakebridge_rules.engine.scan.source import (
+    Finding,
+    UnreadableSource,
+    decode_errors,
+    read_source,
+)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -45,31 +51,19 @@ def _rows(findings: list[Finding]) -> list[list[Any]]:
 
 
 def scan_file(extractor: Extractor, path: str) -> dict[str, Any]:
-    """Read, check and scan one file; every failure becomes an error row."""
+    """Read, check and scan one file; every failure becomes an error row.
+
+    A reply that depends only on the file's bytes carries their `digest`: the pool's
+    caller may keep it in the scan cache (cache.py) under that digest.
+    """
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the worker
-            return {"errors": [[1, 1, "cannot read file: not a regular file"]]}
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as exc:
-        return {"errors": [[1, 1, f"cannot read file: {exc.strerror or exc}"]]}
-    facts = FileFacts()
-    try:
-        source.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        facts = FileFacts(errors=[_decode_error(source, exc)])
+        source = read_source(path)
+    except UnreadableSource as exc:
+        return {"errors": [[1, 1, str(exc)]]}
     found = extractor.extract(source)
     return {"calls": _rows(found.calls), "warnings": _rows(found.warnings),
-            "errors": _rows(facts.errors + found.errors)}
-
-
-def _decode_error(source: bytes, exc: UnicodeDecodeError) -> Finding:
-    before = source[: exc.start]
-    line = before.count(b"\n") + 1
-    line_start = before.rfind(b"\n") + 1
-    column = len(before[line_start:].decode("utf-8", "replace")) + 1
-    return Finding(line, column, f"not valid UTF-8: unexpected byte 0x{source[exc.start]:02x} "
-                                 "(Elixir source must be UTF-8)")
+            "errors": _rows(decode_errors(source) + found.errors),
+            "digest": hashlib.sha256(source).hexdigest()}
 
 
 def serve(extractor: Extractor, requests: BinaryIO, replies: BinaryIO) -> None:
