@@ -9,7 +9,13 @@ same warm pantsd:
 
 and prints medians and the ratios to the floor (target: each within 2x).
 
+`--bulk N` first adds N generated modules to the target (bench/scan_corpus.py shapes;
+5% of them call numpy functions the example already binds), the large target of issue
+14: the scan of an edit then re-parses the edited file only, the other parsed files'
+results coming from the scan's named cache.
+
     .venv/bin/python bench/pants_bench.py [--reps N] [--target ADDR] [--source FILE]
+        [--bulk N]
 """
 
 from __future__ import annotations
@@ -26,7 +32,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scan_corpus import OTHER_NAMES, module_source  # noqa: E402
+
 from tests.pants.pantsrepo import PantsRepo, copy_checkout  # noqa: E402
+
+CALLER = """defmodule Bulk.Caller{index} do
+  @moduledoc "Calls numpy through the bindings the example already has."
+  def norm(rows), do: rows |> Numpy.array() |> Numpy.Linalg.norm()
+  def inverse(matrix), do: Numpy.Linalg.inv(matrix)
+end
+"""
+
+
+def write_bulk(directory: Path, count: int, share: float = 0.05) -> None:
+    """`count` modules under `directory`; `share` of them call numpy."""
+    import random
+
+    rng = random.Random(14)
+    directory.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        text = CALLER.format(index=index) if rng.random() < share else module_source(
+            rng, index, rng.randint(2, 8), OTHER_NAMES)
+        (directory / f"bulk_{index:05d}.ex").write_text(text)
 
 
 def timed(repo: PantsRepo, *args: str) -> float:
@@ -51,12 +80,16 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--target", default="examples/numpy_stats:bindings")
     parser.add_argument("--source", default="examples/numpy_stats/lib/numpy_stats.ex")
+    parser.add_argument("--bulk", type=int, default=0, metavar="N",
+                        help="add N generated modules to the target's lib/bulk/ first")
     args = parser.parse_args()
 
     subprocess.run([str(ROOT / "pants"), "--no-pantsd", "--version"], cwd=ROOT, check=True,
                    capture_output=True)
     with tempfile.TemporaryDirectory(prefix="pants-bench-") as tmp:
         checkout = copy_checkout(Path(tmp) / "checkout")
+        if args.bulk:
+            write_bulk(checkout / Path(args.source).parent / "bulk", args.bulk)
         repo = PantsRepo(checkout, Path(tmp) / "state", log_workunits=False)
         try:
             cold = timed(repo, "generate-bindings", args.target)

@@ -9,7 +9,8 @@
 
 defmodule Bench.Math do
   @moduledoc "Shaped like a generated binding (what a user's compiled call goes through)."
-  def sqrt(x, opts \\ []), do: SnakeBridge.Runtime.call_function("math", "sqrt", [x], opts)
+  def sqrt(x, opts \\ :__snakebridge_unset__),
+    do: SnakeBridge.Runtime.invoke_function("math", "sqrt", [x], [opts])
 end
 
 defmodule RuntimeBench do
@@ -47,7 +48,7 @@ defmodule RuntimeBench do
     # Warm every worker (imports, first frames) before timing anything.
     for worker <- SnakeBridge.Pool.workers() do
       {:ok, _} =
-        SnakeBridge.Pool.request(worker, {:call, :ref, "math", "sqrt", []}, {[2.0], []}, 10_000)
+        SnakeBridge.Pool.request(worker, {:call, :ref, "math", "sqrt"}, {[2.0], []}, 10_000)
     end
   end
 
@@ -124,7 +125,7 @@ defmodule RuntimeBench do
 
   # The bytes a `math.sqrt(2.0)` request puts on the wire: the echo moves the same.
   defp sqrt_frame do
-    IO.iodata_to_binary(SnakeBridge.Pool.frame(1, {:call, :ref, "math", "sqrt", []}, {[2.0], []}))
+    IO.iodata_to_binary(SnakeBridge.Pool.frame(1, {:call, :ref, "math", "sqrt"}, {[2.0], []}))
   end
 
   defp open_echo(python) do

@@ -14,9 +14,12 @@ from pathlib import Path
 
 _FUNS = ["mean", "sqrt", "dot", "zeros", "clip", "arange", "std", "var", "argmax", "where"]
 _WORDS = ["alpha", "beta", "gamma", "delta", "record", "value", "state", "acc", "item"]
-# The modules a generated module calls: the bound library (numpy as Numpy, NP, and its
-# Linalg alias) or, in modules that do not use it, an app's own modules of the same shape.
-LIBRARY_NAMES = {"lib": "Numpy", "short": "NP", "sub": "Numpy.Linalg"}
+# The modules a generated module calls: a bound library (numpy as Numpy or NP with its
+# Linalg alias, pandas as Pandas or PD) or, in modules that use neither, an app's own
+# modules of the same shape.
+LIBRARY_NAMES = [{"lib": "Numpy", "short": "NP", "sub": "Numpy.Linalg"},
+                 {"lib": "Pandas", "short": "PD", "sub": "Pandas.Plotting"}]
+LIBRARIES = ["numpy", "numpy=NP", "pandas", "pandas=PD"]  # the scan's --library flags
 OTHER_NAMES = {"lib": "Bench.Stats", "short": "St", "sub": "Bench.Matrix"}
 
 
@@ -97,19 +100,19 @@ def module_source(rng: random.Random, index: int, functions: int,
 '''
 
 
-def write_corpus(directory: Path, size_mb: float, library_share: float = 0.25,
+def write_corpus(directory: Path, size_mb: float, library_share: float = 0.05,
                  seed: int = 2) -> int:
     """Write modules under `directory` until they total `size_mb`; return the byte count.
 
-    A `library_share` of the modules call the library; the others have the same shapes
-    calling the app's own modules.
+    A `library_share` of the modules call a library (numpy or pandas); the others have
+    the same shapes calling the app's own modules.
     """
     rng = random.Random(seed)
     target = int(size_mb * 1024 * 1024)
     total = 0
     index = 0
     while total < target:
-        names = LIBRARY_NAMES if rng.random() < library_share else OTHER_NAMES
+        names = rng.choice(LIBRARY_NAMES) if rng.random() < library_share else OTHER_NAMES
         data = module_source(rng, index, rng.randint(4, 40), names).encode()
         path = directory / f"app{index // 100:03d}" / f"worker_{index:05d}.ex"
         path.parent.mkdir(parents=True, exist_ok=True)

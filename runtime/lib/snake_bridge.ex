@@ -62,6 +62,73 @@ defmodule SnakeBridge do
   end
 
   @doc """
+  Calls method `name` of any value: a `%SnakeBridge.Ref{}`, or data that converts
+  (`SnakeBridge.method(%{"a" => 1}, "keys", [])` calls `dict.keys`;
+  `SnakeBridge.method("a,b", "split", [","])`). Options as for generated functions.
+  """
+  @spec method(term(), String.t() | atom(), list(), keyword()) :: Runtime.result()
+  def method(value, name, args \\ [], opts \\ [])
+
+  def method(%Ref{} = ref, name, args, opts),
+    do: Runtime.call_method(ref, to_string(name), args, opts)
+
+  def method(value, name, args, opts) do
+    # The bound method of the converted value, called, then dropped.
+    with {:ok, %Ref{} = bound} <-
+           Runtime.call_function("builtins", "getattr", [value, to_string(name)], []) do
+      try do
+        Runtime.call_method(bound, "__call__", args, opts)
+      after
+        release(bound)
+      end
+    end
+  end
+
+  @doc """
+  A lazy stream of a Python iterable (`%SnakeBridge.Ref{}`), pulled `batch: n` items
+  at a time at first (default 32, doubling to 1,024); see `SnakeBridge.Stream`. Every
+  ref is already enumerable; this sets the batch size. Plain data is returned as is.
+  """
+  @spec stream(term(), keyword()) :: Enumerable.t()
+  def stream(iterable, opts \\ [])
+
+  def stream(%Ref{} = ref, opts),
+    do: %SnakeBridge.Stream{ref: ref, batch: Keyword.get(opts, :batch, 32)}
+
+  def stream(data, _opts) when is_list(data) or is_map(data), do: data
+
+  @doc """
+  Runs `fun` with the value of a Python context manager: `ref.__enter__()`, then
+  `fun.(value)`, then `ref.__exit__(...)`: with `None`s when `fun` returns, or with a
+  `snakebridge.ElixirError` carrying the Elixir exception when it raises (re-raised
+  unless `__exit__` returns true, when `with_context/2` returns nil).
+
+      SnakeBridge.with_context(lock, fn _ -> ... end)
+  """
+  @spec with_context(Ref.t(), (term() -> result)) :: result | nil when result: term()
+  def with_context(%Ref{} = ref, fun) when is_function(fun, 1) do
+    value = Runtime.unwrap!(Runtime.call_method(ref, "__enter__", [], []))
+
+    try do
+      fun.(value)
+    rescue
+      error ->
+        info = {inspect(error.__struct__), Exception.message(error), ""}
+
+        if exit_context(ref, info),
+          do: nil,
+          else: reraise(error, __STACKTRACE__)
+    else
+      result ->
+        exit_context(ref, nil)
+        result
+    end
+  end
+
+  defp exit_context(ref, error),
+    do: Runtime.unwrap!(Runtime.dispatch({:exit_context}, {ref, error}, []))
+
+  @doc """
   Releases references now (one `%SnakeBridge.Ref{}` or a list). Using a released
   reference afterwards is a `ValueError` from the worker.
   """

@@ -55,20 +55,21 @@ defmodule SnakeBridge.ConversionTest do
     assert message =~ "SnakeBridge.Bytes"
   end
 
-  test "terms Python cannot hold give an error, not a dead worker" do
-    assert {:error, %PythonError{message: message}} = echo(make_ref())
-    assert message =~ "unsupported term"
-    assert {:ok, 2.0} = Math.sqrt(4.0)
-  end
-
-  test "kwargs and positional-only options" do
+  test "kwargs, and arguments shaped as Python is written (convention v2)" do
     assert {:ok, "1|2"} = Runtime.call_function("builtins", "str.join", ["|", ["1", "2"]], [])
     assert {:ok, 8} = Runtime.call_function("builtins", "int", ["10"], base: 8)
 
-    call = &Runtime.call_function("sb_test_helpers", "positional_only", [1], &1, ["b", "c"])
-    assert call.([]) == {:ok, [1, 2, 3, 4]}
-    assert call.(b: 20) == {:ok, [1, 20, 3, 4]}
-    assert call.(c: 30, d: 40) == {:ok, [1, 2, 30, 40]}
+    unset = :__snakebridge_unset__
+    call = &Runtime.invoke_function("sb_test_helpers", "positional_only", [1], &1)
+    assert call.([unset, unset, unset]) == {:ok, [1, 2, 3, 4]}
+    assert call.([20, unset, unset]) == {:ok, [1, 20, 3, 4]}
+    assert call.([20, 30, [d: 40]]) == {:ok, [1, 20, 30, 40]}
+    assert call.([[d: 40], unset, unset]) == {:ok, [1, 2, 3, 40]}
+    assert call.([[], unset, unset]) == {:ok, [1, 2, 3, 4]}
+    # a keyword-list value goes positionally when the keyword list follows it
+    assert call.([[d: 40], [], unset]) == {:ok, [1, [{"d", 40}], 3, 4]}
+    assert Runtime.arguments([1], [2, unset]) == {[1, 2], []}
+    assert Runtime.arguments([[a: 1]], []) == {[[a: 1]], []}
   end
 
   test "numpy arrays cross as binaries, as refs with methods, or as lists" do

@@ -14,7 +14,7 @@ defmodule SnakeBridge.PoolTest do
   end
 
   defp sleep_on(worker, seconds, timeout \\ 10_000) do
-    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep", []}, {[seconds], []}, timeout)
+    Pool.request(worker, {:call, :ref, "sb_test_helpers", "sleep"}, {[seconds], []}, timeout)
   end
 
   test "hundreds of concurrent callers over four workers all get their own answer" do
@@ -33,22 +33,41 @@ defmodule SnakeBridge.PoolTest do
 
     for {n, product, _} <- results, do: assert(product == n * (n + 1))
     used = results |> Enum.map(&elem(&1, 2)) |> Enum.uniq()
-    assert length(used) == 4
+    # How evenly depends on the machine's load; that the calls spread does not.
+    assert length(used) >= 2
   end
 
-  test "kill -9 mid-call: every waiting caller gets a WorkerError promptly, the pool recovers" do
+  test "routing prefers idle workers: a busy one gets no new call while others are idle" do
+    [busy | _] = Pool.workers()
+    busy_pid = Pool.os_pid(busy)
+    sleeper = Task.async(fn -> sleep_on(busy, 1) end)
+    Process.sleep(100)
+
+    pids =
+      for _ <- 1..30 do
+        Task.async(fn -> Runtime.call_function("os", "getpid", [], []) end) |> Task.await()
+      end
+
+    refute {:ok, busy_pid} in pids
+    assert {:ok, "slept"} = Task.await(sleeper, 5_000)
+  end
+
+  test "kill -9 mid-call: the running call gets a WorkerError, queued ones are told to resend" do
     [worker | _] = Pool.workers()
     os_pid = Pool.os_pid(worker)
-    callers = for _ <- 1..3, do: Task.async(fn -> sleep_on(worker, 30) end)
+    running = Task.async(fn -> sleep_on(worker, 30) end)
     Process.sleep(100)
+    queued = for _ <- 1..2, do: Task.async(fn -> sleep_on(worker, 30) end)
+    Process.sleep(50)
 
     log =
       capture_log(fn ->
         started = System.monotonic_time(:millisecond)
         System.cmd("kill", ["-9", Integer.to_string(os_pid)])
-        results = Task.await_many(callers, 5_000)
+        assert {:error, %WorkerError{reason: :exited}} = Task.await(running, 5_000)
+        results = Task.await_many(queued, 5_000)
         assert System.monotonic_time(:millisecond) - started < 2_000
-        for result <- results, do: assert({:error, %WorkerError{reason: :exited}} = result)
+        for result <- results, do: assert({:error, %WorkerError{reason: :retry}} = result)
         assert pool_full()
         Logger.flush()
       end)
@@ -58,11 +77,14 @@ defmodule SnakeBridge.PoolTest do
     assert {:ok, 2.0} = Math.sqrt(4.0)
   end
 
-  test "kill -9 under load: every caller gets an answer or a WorkerError, none hangs" do
+  test "kill -9 under load: only the call running on the victim fails, none hangs" do
     [victim | _] = Pool.workers()
     os_pid = Pool.os_pid(victim)
 
     capture_log(fn ->
+      busy = Task.async(fn -> sleep_on(victim, 30) end)
+      Process.sleep(50)
+
       callers =
         for n <- 1..200 do
           Task.async(fn ->
@@ -75,15 +97,9 @@ defmodule SnakeBridge.PoolTest do
       System.cmd("kill", ["-9", Integer.to_string(os_pid)])
       results = Task.await_many(callers, 20_000)
 
-      for {{first, second}, n} <- Enum.with_index(results, 1) do
-        assert first == {:ok, "slept"} or match?({:error, %WorkerError{}}, first)
-        assert second == {:ok, n + 1} or match?({:error, %WorkerError{}}, second)
-      end
-
-      # The victim was busy when killed: some caller, in either of its calls, saw it die.
-      assert Enum.any?(results, fn {first, second} ->
-               match?({:error, %WorkerError{}}, first) or match?({:error, %WorkerError{}}, second)
-             end)
+      # Calls queued on the victim were sent again elsewhere: every one succeeds.
+      assert results == for(n <- 1..200, do: {{:ok, "slept"}, {:ok, n + 1}})
+      assert {:error, %WorkerError{reason: :exited}} = Task.await(busy)
 
       assert pool_full()
       Logger.flush()
@@ -131,12 +147,30 @@ defmodule SnakeBridge.PoolTest do
     assert Pool.workers() == pids
   end
 
+  test "a forked child neither answers nor writes to the protocol channel" do
+    pids = Pool.workers()
+
+    SnakeBridge.with_session(fn ->
+      for _ <- 1..3 do
+        assert {:ok, "from the parent"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_return", [], [])
+
+        assert {:ok, "parent done"} =
+                 Runtime.call_function("sb_test_helpers", "fork_and_write", [], [])
+
+        assert {:ok, 5} = Runtime.call_function("operator", "add", [2, 3], [])
+      end
+    end)
+
+    assert Pool.workers() == pids
+  end
+
   test "garbage on the protocol channel: callers get WorkerError, the worker is replaced" do
     [worker | _] = Pool.workers()
 
     log =
       capture_log(fn ->
-        req = {:call, :ref, "sb_test_helpers", "garbage_frame", []}
+        req = {:call, :ref, "sb_test_helpers", "garbage_frame"}
         waiting = Task.async(fn -> sleep_on(worker, 30) end)
 
         assert {:error, %WorkerError{reason: :protocol}} =
@@ -146,7 +180,7 @@ defmodule SnakeBridge.PoolTest do
 
         # Unframed bytes announce a frame that never completes: the timeout catches it.
         [other | _] = Enum.reject(Pool.workers(), &(&1 == worker))
-        raw = {:call, :ref, "sb_test_helpers", "garbage_raw", []}
+        raw = {:call, :ref, "sb_test_helpers", "garbage_raw"}
         assert {:error, %WorkerError{reason: :timeout}} = Pool.request(other, raw, {[], []}, 500)
         assert eventually(fn -> not Enum.member?(Pool.workers(), other) end)
         assert pool_full()
@@ -181,7 +215,7 @@ defmodule SnakeBridge.PoolTest do
               table: :snakebridge_workers
             )
 
-          req = {:call, :ref, "math", "sqrt", []}
+          req = {:call, :ref, "math", "sqrt"}
 
           assert {:error, %WorkerError{reason: :exited}} =
                    Pool.request(pid, req, {[1.0], []}, 5_000)
@@ -211,7 +245,7 @@ defmodule SnakeBridge.PoolTest do
             )
 
           :ets.delete_object(:snakebridge_workers, {99, pid})
-          req = {:call, :ref, "math", "sqrt", []}
+          req = {:call, :ref, "math", "sqrt"}
 
           assert {:error, %WorkerError{reason: :not_started, message: message}} =
                    Pool.request(pid, req, {[1.0], []}, 1_000)

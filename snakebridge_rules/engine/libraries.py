@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from snakebridge_rules.engine.elixir_modules import ELIXIR_MODULES
+
 _PY_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ELIXIR_ALIAS = re.compile(r"^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$")
 
 
 class LibrarySpecError(ValueError):
     """A `--library` argument that cannot be a Python module → Elixir module binding."""
+
+
+def taken_by_elixir(elixir_module: str) -> bool:
+    """True for a module Elixir itself (or the SnakeBridge runtime) defines: generating
+    it would replace that module (`String`, `Time`, `Code`…) and break the build or VM."""
+    return (elixir_module in ELIXIR_MODULES or elixir_module == "SnakeBridge"
+            or elixir_module.startswith("SnakeBridge."))
 
 
 def camelize(segment: str) -> str:
@@ -43,6 +52,12 @@ class Library:
             raise LibrarySpecError(
                 f"--library {spec!r}: {elixir_module!r} is not an Elixir module name "
                 "(segments start with an uppercase letter, e.g. Numpy or My.NP)"
+            )
+        if taken_by_elixir(elixir_module):
+            raise LibrarySpecError(
+                f"--library {spec!r}: {elixir_module} is one of Elixir's own modules (or the "
+                "runtime's) and cannot be generated; bind the library under another name, "
+                f"e.g. --library {python_module}=Py{elixir_module}"
             )
         return cls(python_module, elixir_module)
 

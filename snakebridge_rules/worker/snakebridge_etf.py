@@ -2,7 +2,8 @@
 
 Hand-written and stdlib-only because it runs inside the user's interpreter (any CPython
 >= 3.8) where nothing may be installed. Decoding maps Elixir terms to plain Python
-values (atoms become `str`, except nil/true/false); encoding is driven by the worker,
+values (atoms become `str`, except nil/true/false and the non-finite float atoms
+nan/infinity/neg_infinity); encoding is driven by the worker,
 which decides what each Python value becomes (`Atom`, `Struct`, `Raw` mark the terms
 that plain Python types cannot express).
 """
@@ -83,7 +84,26 @@ class Struct:
         self.fields = fields
 
 
-_ATOM_VALUES = {"nil": None, "true": True, "false": False}
+#: Atoms with a Python value; NaN and the infinities are atoms on the Elixir side
+#: because Erlang floats are finite (see `_float`): the same atoms both ways.
+_ATOM_VALUES = {
+    "nil": None,
+    "true": True,
+    "false": False,
+    "nan": math.nan,
+    "infinity": math.inf,
+    "neg_infinity": -math.inf,
+}
+
+
+class FrozenKey:
+    """A map key that decoded to a dict (a struct such as a Ref, or a MapSet): hashable
+    by identity until the worker resolves it into the Python object it stands for."""
+
+    __slots__ = ("term",)
+
+    def __init__(self, term):
+        self.term = term
 
 
 class _Decoder:
@@ -192,21 +212,27 @@ class _Decoder:
 
     def map_(self):
         count = self.unpack(_U32)
-        value = {_hashable(self.term()): self.term() for _ in range(count)}
+        value = {self.key(self.term()): self.term() for _ in range(count)}
         if "__struct__" in value:
             self.special = True
         return value
+
+    def key(self, key):
+        """Map keys that decode to lists become tuples, maps become `FrozenKey`s, so
+        they can key a dict."""
+        kind = type(key)
+        if kind is list or kind is tuple:
+            return tuple(self.key(item) for item in key)
+        if kind is dict:
+            self.special = True
+            return FrozenKey(key)
+        return key
 
     def pid(self, tail_size):
         start = self.pos - 1
         self.term()  # node name
         self.take(tail_size)
         return Raw(self.data[start : self.pos])
-
-
-def _hashable(key):
-    """Map keys that decode to lists become tuples so they can key a dict."""
-    return tuple(key) if isinstance(key, list) else key
 
 
 def _reject_bits(d):

@@ -10,17 +10,22 @@ corrupts a frame. Standard library only, Python >= 3.8: it runs in the user's ow
 environment, where nothing may be installed.
 """
 
+import contextlib
 import importlib
 import inspect
+import itertools
 import os
+import pickle
 import signal
 import struct
 import sys
+import threading
 import traceback
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 import snakebridge_etf as etf  # noqa: E402
+import snakebridge_values as values  # noqa: E402
 
 # The script's own directory must not shadow the user's modules.
 sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != _HERE]
@@ -29,6 +34,7 @@ _HEADER = struct.Struct(">BQI")
 _REQUEST = struct.Struct(">QI")
 _LENGTH = struct.Struct(">I")
 _MAGIC = 0xAB
+_CALLBACK_MAGIC = 0xAC
 #: The private fd frames go out on (set by `main`; fault-injection tests write to it).
 PROTOCOL_FD = None
 _ERROR = etf.Atom("error")
@@ -36,10 +42,49 @@ _OK_PREFIX = b"\x83h\x02" + etf.atom("ok")  # `{:ok, ` opening an answer frame
 _BUILTIN_MODULES = ("builtins", "exceptions")
 
 
-class Worker:
-    """Holds the object registry and answers requests, one at a time."""
+class ElixirError(Exception):
+    """An Elixir function called back from Python raised: `str()` is Elixir's message
+    and stacktrace; `elixir_type` the exception module (`RuntimeError`)."""
 
-    def __init__(self):
+    def __init__(self, elixir_type, message, stacktrace):
+        super().__init__(f"** ({elixir_type}) {message}\n{stacktrace}".rstrip())
+        self.elixir_type = elixir_type
+        self.elixir_message = message
+
+
+ElixirError.__module__ = "snakebridge"
+
+
+class ElixirFunction:
+    """An Elixir function from a call's arguments: calling it runs the function in the
+    calling Elixir process (see `Worker.call_elixir`) while that call is running."""
+
+    __slots__ = ("worker", "req_id", "index", "arity")
+
+    def __init__(self, worker, req_id, index, arity):
+        self.worker = worker
+        self.req_id = req_id
+        self.index = index
+        self.arity = arity
+
+    def __call__(self, *args, **kwargs):
+        return self.worker.call_elixir(self, args, kwargs)
+
+    def __repr__(self):
+        return f"<Elixir function/{self.arity}>"
+
+
+class Worker:
+    """Holds the object registry and answers requests, one at a time (a request that
+    calls back into Elixir serves the requests that arrive meanwhile, nested)."""
+
+    def __init__(self, reader=None, out=None):
+        self.reader = reader
+        self.out = out
+        self.thread = threading.get_ident()
+        self.calls = []  # ids of the requests running (nested by callbacks), innermost last
+        self.replies = {}  # callback id -> (status, value), possibly out of order
+        self.next_callback = 1
         self.registry = {}
         self.next_id = 1
         self.owner = None  # the Elixir worker's pid, as raw ETF bytes
@@ -57,6 +102,12 @@ class Worker:
             "value": self.op_value,
             "release": self.op_release,
             "stats": self.op_stats,
+            "iter": self.op_iter,
+            "next": self.op_next,
+            "export": self.op_export,
+            "import": self.op_import,
+            "exit_context": self.op_exit_context,
+            "cb_reply": self.op_cb_reply,
         }
 
     # -- requests ------------------------------------------------------------------
@@ -71,16 +122,25 @@ class Worker:
         """
         req_id, size = _REQUEST.unpack_from(frame)
         end = _REQUEST.size + size
+        outer = (self.ndarray, self.new_ids)  # a nested request must not disturb them
+        self.new_ids = []
+        self.calls.append(req_id)
         try:
-            header = frame[_REQUEST.size : end]
-            function, static = self.headers.get(header) or self.prepare(header)
-            payload, special = etf.decode(frame[end:])
-            if special:
-                payload = self.resolve(payload)
-            result = function(*static, *payload)
-        except BaseException as exc:  # noqa: B036 - SystemExit/KeyboardInterrupt too
-            return self.reply(req_id, (_ERROR, python_error(exc)), b"\x83")
-        return self.reply(req_id, result, _OK_PREFIX)
+            try:
+                header = frame[_REQUEST.size : end]
+                function, static = self.headers.get(header) or self.prepare(header)
+                payload, special = etf.decode(frame[end:])
+                if function == self.op_cb_reply:
+                    return self.op_cb_reply(*payload, special)
+                if special:
+                    payload = self.resolve(payload)
+                result = function(*static, *payload)
+            except BaseException as exc:  # noqa: B036 - SystemExit/KeyboardInterrupt too
+                return self.reply(req_id, (_ERROR, python_error(exc)), b"\x83")
+            return self.reply(req_id, result, _OK_PREFIX)
+        finally:
+            self.calls.pop()
+            self.ndarray, self.new_ids = outer
 
     def prepare(self, header):
         term, _special = etf.decode(header)
@@ -114,6 +174,66 @@ class Worker:
         for ref_id in ids:
             self.registry.pop(ref_id, None)
 
+    def serve(self):
+        """Answer frames until the Elixir side closes the pipe."""
+        while True:
+            frame = read_frame(self.reader)
+            if frame is None:
+                return 0
+            answer = self.handle(frame)
+            if answer is not None:
+                write_frame(self.out, answer)
+
+    # -- callbacks into Elixir -----------------------------------------------------
+
+    def call_elixir(self, function, args, kwargs):
+        """Run an Elixir function: a callback frame
+        `<<0xAC, req_id::64, n::32, new_ref_ids::n*64, etf({cb_id, index, args})>>`
+        goes to the Elixir process that made request `req_id`; requests arriving before
+        its reply (the callback calling Python again) are served meanwhile."""
+        if function.req_id not in self.calls:
+            raise RuntimeError(
+                "this Elixir function was passed to a SnakeBridge call that has returned; "
+                "it can be called only while that call runs (pass it to each call)"
+            )
+        if threading.get_ident() != self.thread:
+            raise RuntimeError("an Elixir function can be called only from the main thread")
+        if kwargs:
+            args = (*args, kwargs)
+        if len(args) != function.arity:
+            raise TypeError(
+                f"the Elixir function takes {function.arity} arguments, got {len(args)}"
+            )
+        cb_id = self.next_callback
+        self.next_callback += 1
+        outer, self.new_ids = self.new_ids, []
+        try:
+            payload = etf.encode((cb_id, function.index, list(args)), self.convert)
+            ids = self.new_ids
+        finally:
+            self.new_ids = outer
+        head = _HEADER.pack(_CALLBACK_MAGIC, function.req_id, len(ids))
+        write_frame(self.out, head + struct.pack(f">{len(ids)}Q", *ids) + payload)
+        status, value, special = self.await_reply(cb_id)
+        if status != "ok":
+            raise ElixirError(*value)
+        return self.resolve(value) if special else value
+
+    def await_reply(self, cb_id):
+        while cb_id not in self.replies:
+            frame = read_frame(self.reader)
+            if frame is None:
+                os._exit(0)  # the Elixir side is gone: nobody will answer
+            answer = self.handle(frame)
+            if answer is not None:
+                write_frame(self.out, answer)
+        return self.replies.pop(cb_id)
+
+    def op_cb_reply(self, cb_id, status, value, special):
+        """A callback's result, resolved by the waiting callback (where a bad reference
+        in it raises)."""
+        self.replies[cb_id] = (status, value, special)
+
     # -- operations ----------------------------------------------------------------
 
     def op_init(self, owner):
@@ -122,7 +242,7 @@ class Worker:
 
     # Each operation takes its header's static arguments, then the payload's.
 
-    def op_call(self, mode, module, qualname, positional_opts, args, kwargs):
+    def op_call(self, mode, module, qualname, args, kwargs):
         self.ndarray = mode
         key = (module, qualname)
         target = self.functions.get(key)
@@ -131,13 +251,13 @@ class Worker:
             if callable(target) and len(self.functions) < 4096:
                 self.functions[key] = target  # functions do not change; constants might
         if args or kwargs:
-            return invoke(target, args, kwargs, positional_opts)
+            return invoke(target, args, kwargs)
         # A constant may be named in a dynamic call (SnakeBridge.call/4).
         return target() if callable(target) else target
 
-    def op_method(self, mode, name, positional_opts, obj, args, kwargs):
+    def op_method(self, mode, name, obj, args, kwargs):
         self.ndarray = mode
-        return invoke(getattr(obj, name), args, kwargs, positional_opts)
+        return invoke(getattr(obj, name), args, kwargs)
 
     def op_getattr(self, mode, module, qualname):
         self.ndarray = mode
@@ -162,6 +282,36 @@ class Worker:
     def op_stats(self):
         return {"refs": len(self.registry), "pid": os.getpid()}
 
+    def op_iter(self, mode, size, obj):
+        """The first `size` items of `iter(obj)`, the iterator when there may be more,
+        and whether `obj` was its own iterator (consumed by the stream)."""
+        self.ndarray = mode
+        iterator = iter(obj)
+        items = list(itertools.islice(iterator, size))
+        more = len(items) == size
+        return (items, iterator if more else None, iterator is obj)
+
+    def op_next(self, mode, size, iterator):
+        self.ndarray = mode
+        items = list(itertools.islice(iterator, size))
+        return (items, len(items) < size)
+
+    def op_export(self, obj):
+        """The object pickled, to move it to another worker (`op_import`)."""
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def op_import(self, mode, data):
+        self.ndarray = mode
+        return pickle.loads(data)  # noqa: S301 - bytes another worker of this pool wrote
+
+    def op_exit_context(self, obj, error):
+        """`obj.__exit__` with no exception, or with an ElixirError for `error`
+        (`{type, message, stacktrace}`); whether it suppresses the exception."""
+        if error is None:
+            return bool(obj.__exit__(None, None, None))
+        exc = ElixirError(*error)
+        return bool(obj.__exit__(ElixirError, exc, None))
+
     # -- conversions ---------------------------------------------------------------
 
     def resolve(self, value):
@@ -175,6 +325,8 @@ class Worker:
             if "__struct__" in value:
                 return self.from_struct(value)
             return {self.resolve(k): self.resolve(v) for k, v in value.items()}
+        if kind is etf.FrozenKey:
+            return values.as_key(self.resolve(value.term))
         if kind is bytes:
             raise TypeError(
                 "a binary argument is not valid UTF-8 text; pass raw bytes as "
@@ -191,6 +343,11 @@ class Worker:
             return data.encode("utf-8") if isinstance(data, str) else bytes(data)
         if name == "Elixir.SnakeBridge.Array":
             return array_from_struct(value)
+        if name == "Elixir.SnakeBridge.Callback":
+            return ElixirFunction(self, self.calls[-1], value["index"], value["arity"])
+        converted = values.to_python(name, value, self.resolve)
+        if converted is not None:
+            return converted
         raise TypeError(f"cannot pass a {name[len('Elixir.') :]} struct to Python")
 
     def deref(self, ref):
@@ -205,6 +362,9 @@ class Worker:
 
     def convert(self, value):
         """The encoder's fallback: what a Python value with no direct term becomes."""
+        twin = values.to_elixir(value)
+        if twin is not None:
+            return twin
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             if isinstance(value, numpy.ndarray) and self.ndarray != "ref":
@@ -247,33 +407,9 @@ def lookup(module, qualname):
     return target
 
 
-def invoke(target, args, kwargs, positional_opts):
-    """Call with Elixir's arguments; optional positional-only parameters named in
-    `positional_opts` move from the keyword list to their positions."""
-    if not kwargs:
-        return target(*args)
-    kwargs = dict(kwargs)
-    args = list(args)
-    given = [name for name in positional_opts if name in kwargs]
-    if given:
-        last = max(positional_opts.index(name) for name in given)
-        params = None
-        for name in positional_opts[: last + 1]:
-            if name in kwargs:
-                args.append(kwargs.pop(name))
-            else:
-                params = params or inspect.signature(target).parameters
-                args.append(default_of(params, name))
-    return target(*args, **kwargs)
-
-
-def default_of(params, name):
-    param = params.get(name)
-    if param is None or param.default is inspect.Parameter.empty:
-        raise TypeError(
-            f"positional-only parameter {name!r} has no default; pass it when passing a later one"
-        )
-    return param.default
+def invoke(target, args, kwargs):
+    """Call with Elixir's arguments: the positional list and the keyword list (pairs)."""
+    return target(*args, **dict(kwargs)) if kwargs else target(*args)
 
 
 def signature_text(target):
@@ -311,12 +447,15 @@ def array_from_struct(value):
 
 
 def python_error(exc):
-    """An exception as `%SnakeBridge.PythonError{type, message, traceback}`."""
+    """An exception as `%SnakeBridge.PythonError{}`: type, message, traceback, its
+    `args` (repr for those that do not convert), public attributes that convert, and
+    the qualified names of its class hierarchy."""
     kind = type(exc)
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next  # the worker's own frames say nothing about the user's call
     frames = traceback.format_exception(kind, exc, tb)
+    args = exc.args if isinstance(exc.args, tuple) else ()
     return etf.Struct(
         "SnakeBridge.PythonError",
         [
@@ -324,8 +463,35 @@ def python_error(exc):
             ("type", type_name(kind)),
             ("message", str(exc)),
             ("traceback", "".join(frames)),
+            ("args", [arg if _plain(arg) else repr(arg) for arg in args]),
+            ("attributes", public_attributes(exc)),
+            ("mro", [type_name(base) for base in kind.__mro__ if base is not object]),
         ],
     )
+
+
+def public_attributes(exc):
+    """Attributes not starting with `_` (besides `args`) whose values are plain data."""
+    found = {}
+    for name in dir(exc):
+        if name.startswith("_") or name == "args":
+            continue
+        try:
+            value = getattr(exc, name)
+        except Exception:  # noqa: BLE001, S112 - a property that fails is not an attribute
+            continue
+        if not callable(value) and _plain(value):
+            found[name] = value
+    return found
+
+
+def _plain(value):
+    """Whether `value` converts to Elixir data with no reference."""
+    try:
+        etf.encode(value)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def claim_stdio():
@@ -342,11 +508,42 @@ def claim_stdio():
     return os.fdopen(proto_in, "rb", buffering=1 << 16), proto_out
 
 
+_MAIN_PID = os.getpid()
+
+
+def read_frame(reader):
+    """The next request frame, or None at the end of input (or in a forked child)."""
+    try:
+        head = reader.read(4)
+        if len(head) < 4:
+            return None
+        (size,) = _LENGTH.unpack(head)
+        frame = reader.read(size)
+    except (OSError, ValueError):  # a forked child's closed channel
+        return None
+    return frame if len(frame) == size else None
+
+
 def write_frame(fd, payload):
+    if os.getpid() != _MAIN_PID:
+        sys.stderr.write("snakebridge worker: a forked child tried to answer; it exits\n")
+        os._exit(70)  # only the worker itself may write frames
     data = _LENGTH.pack(len(payload)) + payload
     written = os.write(fd, data)
     while written < len(data):  # a pipe may take a large frame in pieces
         written += os.write(fd, memoryview(data)[written:])
+
+
+_CHANNEL_FDS = []
+
+
+def _close_channel():
+    """Run in a process forked by user code (multiprocessing, os.fork): it must never
+    read or write the protocol channel, so its copies of the two fds are closed.
+    (A module-level function: a closure here crashes Python 3.8 at exit.)"""
+    for fd in _CHANNEL_FDS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def main():
@@ -354,25 +551,15 @@ def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in IEx must not kill workers
     reader, out = claim_stdio()
     PROTOCOL_FD = out
-    worker = Worker()
-    while True:
-        head = reader.read(4)
-        if len(head) < 4:
-            return 0
-        (size,) = _LENGTH.unpack(head)
-        frame = reader.read(size)
-        if len(frame) < size:
-            return 0
-        try:
-            answer = worker.handle(frame)
-        except struct.error:
-            sys.stderr.write("snakebridge worker: a request frame without its header\n")
-            return 3  # the Elixir side is broken: let it replace this worker
-        if answer is not None:
-            try:
-                write_frame(out, answer)
-            except BrokenPipeError:
-                return 0  # the Elixir side is gone: nobody is waiting
+    _CHANNEL_FDS[:] = [reader.fileno(), out]
+    os.register_at_fork(after_in_child=_close_channel)
+    try:
+        return Worker(reader, out).serve()
+    except struct.error:
+        sys.stderr.write("snakebridge worker: a request frame without its header\n")
+        return 3  # the Elixir side is broken: let it replace this worker
+    except BrokenPipeError:
+        return 0  # the Elixir side is gone: nobody is waiting
 
 
 if __name__ == "__main__":

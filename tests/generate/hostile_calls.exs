@@ -6,9 +6,14 @@ checks = [
   {Hostile.cafu00e9!(21), 42},
   {Hostile.uppercase!(), "Uppercase"},
   {Hostile.module_info_!(7), ["module_info", 7]},
-  {Hostile.do_!(1, [2, 3], scale: 5, zeta: 0), [1, [2, 3], 5, ["zeta"]]},
+  {Hostile.do_!(1, 2, 3, scale: 5, zeta: 0), [1, [2, 3], 5, ["zeta"]]},
+  {Hostile.do_!(1, "ab"), [1, ["ab"], 1, []]},
   {Hostile.round!(1.5), [1.5, nil]},
-  {Hostile.round!(1.5, ndigits: 2), [1.5, 2]},
+  {Hostile.round!(1.5, 2), [1.5, 2]},
+  {Hostile.round!(1.5, [], []), [1.5, []]},
+  {Hostile.round!(1.5, [a: 1], []), [1.5, [{"a", 1}]]},
+  {match?({:error, %SnakeBridge.PythonError{type: "TypeError"}}, Hostile.round(1.5, a: 1)),
+   true},
   {Hostile.doc_!("x"), "x"},
   {Hostile.pi!(), 3.14159},
   {Hostile.Core.which!(), "core"},
@@ -16,7 +21,8 @@ checks = [
   {Hostile.Thing.new!(3) |> Hostile.Thing.grow!(2), 5},
   {Hostile.Thing.new!(3) |> Hostile.Thing.size!(), 3},
   {match?({:error, %SnakeBridge.PythonError{type: "TypeError"}}, Hostile.end_("x")), true},
-  {match?({:ok, "Larger of two." <> _}, Hostile.doc(:max)), true}
+  {match?({:ok, "```python\nhostile.max(a, b)\n```\n\nLarger of two." <> _}, Hostile.doc(:max)),
+   true}
 ]
 
 failures = for {{got, want}, n} <- Enum.with_index(checks), got != want, do: {n, got, want}

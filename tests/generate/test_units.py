@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from snakebridge_rules.engine.calls import CallKey, binding_of
+from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, Shape, binding_of, describe_arities
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
 from snakebridge_rules.engine.generate.layout import WIDTH, def_head, spec
@@ -92,3 +92,28 @@ def test_manifest_format(tmp_path: Path) -> None:
         parse_lines(Path("m"), "Numpy.mean/1\nNumpy.mean\n")
     ledger = parse_lines(Path("l"), "Numpy.var/1 extra fields\n", first_field_only=True)
     assert [str(e.call) for e in ledger] == ["Numpy.var/1"]
+
+
+_PO, _PK, _VAR, _KW = 1, 2, 3, 4
+
+
+@pytest.mark.parametrize(("params", "receiver", "accepted", "generated"), [
+    ([(_PK, False), (_PK, True)], False, (1, 3), (1, 3)),  # round(number, ndigits=None)
+    ([(_PO, False), (_KW, True)], True, (2, 3), (2, 3)),  # a method: the object first
+    ([(_VAR, False)], False, (0, MAX_ARITY), (0, 9)),  # *args: 8 more, then the keywords
+    ([(_PK, False)] * 300, False, (1, 1), (1, 1)),  # > 255 required: keyword-only
+    ([(_PK, True)] * 300, False, (0, MAX_ARITY), (0, MAX_ARITY)),  # capped at 255
+])
+def test_shape_arities(params, receiver, accepted, generated) -> None:
+    shape = Shape.of(params, receiver)
+    assert (shape.accepted().start, shape.accepted().stop - 1) == accepted
+    assert (shape.generated().start, shape.generated().stop - 1) == generated
+
+
+def test_varargs_generate_as_many_arities_as_called() -> None:
+    shape = Shape.of([(_VAR, False)], False)
+    assert shape.generated([12]).stop - 1 == 12
+    assert shape.generated([400]).stop - 1 == MAX_ARITY
+    assert describe_arities(shape.accepted()) == "arity 0 or more (at most 255)"
+    assert describe_arities(range(1, 4)) == "arity 1 to 3"
+    assert describe_arities(range(1, 2)) == "arity 1"

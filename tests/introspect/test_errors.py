@@ -40,8 +40,8 @@ def test_class_called_as_a_function(fixture_python: str) -> None:
 
 
 @pytest.mark.parametrize(("key", "accepted"), [
-    ("Sbfixture.every_kind/2", "4 or 5 (Sbfixture.every_kind/4 or Sbfixture.every_kind/5)"),
-    ("Sbfixture.Shape.area/0", "1 or 2 (Sbfixture.Shape.area/1 or Sbfixture.Shape.area/2)"),
+    ("Sbfixture.every_kind/2", "3 or more (at most 255) (Sbfixture.every_kind/3 to /255)"),
+    ("Sbfixture.Shape.area/0", "1 to 2 (Sbfixture.Shape.area/1 to /2)"),
     ("Sbfixture.Shape.label/2", "1 (Sbfixture.Shape.label/1)"),
     ("Sbfixture.answer/1", "0 (Sbfixture.answer/0)"),
 ])

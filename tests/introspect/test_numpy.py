@@ -86,7 +86,7 @@ def test_did_you_mean_and_arity(numpy_python: str) -> None:
                            [CallKey.parse("Numpy.meen/1"), CallKey.parse("Numpy.dot/1")])
     assert [e.as_json() for e in errors] == [
         {"call": "Numpy.dot/1", "message": "numpy.dot cannot be called with 1 argument from "
-         "Elixir: it accepts arity 2 or 3 (Numpy.dot/2 or Numpy.dot/3)"},
+         "Elixir: it accepts arity 2 to 4 (Numpy.dot/2 to /4)"},
         {"call": "Numpy.meen/1",
          "message": "numpy has no attribute 'meen' — did you mean 'mean'?"},
     ]

@@ -102,10 +102,27 @@ def test_codec_marks_structs_and_raw_bytes() -> None:
     assert value == {"__struct__": "Elixir.SnakeBridge.Bytes", "data": b"\xff"}
 
 
-def test_codec_non_finite_floats_become_atoms() -> None:
-    assert etf.decode(etf.encode(float("inf")))[0] == "infinity"
-    assert etf.decode(etf.encode(float("-inf")))[0] == "neg_infinity"
-    assert etf.decode(etf.encode(float("nan")))[0] == "nan"
+def test_codec_non_finite_floats_are_atoms_both_ways() -> None:
+    assert etf.encode(float("inf")) == etf.encode(etf.Atom("infinity"))
+    assert etf.encode(float("-inf")) == etf.encode(etf.Atom("neg_infinity"))
+    assert etf.encode(float("nan")) == etf.encode(etf.Atom("nan"))
+    assert etf.decode(etf.encode(float("inf")))[0] == float("inf")
+    assert etf.decode(etf.encode(float("-inf")))[0] == float("-inf")
+    nan = etf.decode(etf.encode([1.0, float("nan")]))[0][1]
+    assert nan != nan
+
+
+def test_codec_unhashable_keys_are_frozen_for_the_worker() -> None:
+    # Keys Python cannot hash, so the map is written pair by pair.
+    term = bytearray(b"\x83t\x00\x00\x00\x02")
+    for key, item in [((1, [2]), "a"), (etf.Struct("MapSet", [("map", {})]), "b")]:
+        etf.encode_into(key, term, None)
+        etf.encode_into(item, term, None)
+    value, special = etf.decode(bytes(term))
+    assert special is True
+    assert value[(1, (2,))] == "a"
+    (frozen,) = [key for key in value if isinstance(key, etf.FrozenKey)]
+    assert frozen.term["__struct__"] == "Elixir.MapSet"
 
 
 @pytest.mark.parametrize("frame", [b"", b"\x82a\x01", b"\x83l\x00\x00\x00\x01a\x01a\x02",
@@ -142,9 +159,9 @@ def test_worker_answers_over_pipes(python: Path) -> None:
     call = (etf.Atom("call"), etf.Atom("ref"))
     stdin = b"".join([
         _frame(2**64 - 1, (etf.Atom("init"),), (pid,)),
-        _frame(1, (*call, "math", "factorial", []), ([25], [])),
-        _frame(2, (*call, "builtins", "print", []), (["stray output"], [])),
-        _frame(3, (*call, "builtins", "object", []), ([], [])),
+        _frame(1, (*call, "math", "factorial"), ([25], [])),
+        _frame(2, (*call, "builtins", "print"), (["stray output"], [])),
+        _frame(3, (*call, "builtins", "object"), ([], [])),
         _frame(4, (etf.Atom("stats"),), ()),
     ])
     result = subprocess.run([str(python), str(WORKER_DIR / "snakebridge_worker.py")],

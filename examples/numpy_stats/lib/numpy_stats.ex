@@ -28,16 +28,16 @@ defmodule NumpyStats do
     |> Numpy.array!()
     |> Numpy.subtract!(mean)
     |> Numpy.divide!(std)
-    |> Numpy.round!(decimals: digits)
+    |> Numpy.round!(digits)
     |> Ndarray.tolist!()
   end
 
-  @doc "`xs` as a `rows`-row matrix: a method (`reshape`) on a returned array."
+  @doc "`xs` as a `rows`-row matrix: a method (`reshape`, `*shape`) on a returned array."
   @spec matrix([number()], pos_integer()) :: [[number()]]
   def matrix(xs, rows) do
     xs
     |> Numpy.array!()
-    |> Ndarray.reshape!([rows, div(length(xs), rows)])
+    |> Ndarray.reshape!(rows, div(length(xs), rows))
     |> Ndarray.tolist!()
   end
 

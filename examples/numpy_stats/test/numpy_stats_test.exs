@@ -51,6 +51,8 @@ defmodule NumpyStatsTest do
   end
 
   test "docs come from the generated bindings" do
-    assert {:ok, "Compute the arithmetic mean" <> _} = Numpy.doc(:mean)
+    assert {:ok, "```python\nnumpy.mean(a, axis=None" <> _ = doc} = Numpy.doc(:mean)
+    assert doc =~ "Compute the arithmetic mean"
+    assert doc =~ "## Parameters\n\n  * `a` (argument 1, *array_like*) - "
   end
 end

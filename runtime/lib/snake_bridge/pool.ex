@@ -3,9 +3,11 @@ defmodule SnakeBridge.Pool do
   The supervised pool of `SnakeBridge.Worker`s and the call path through it.
 
   There is no pool process on the call path: each worker registers its pid in an ETS
-  table under its slot, and keeps its number of calls in flight in an `:atomics`
-  array; a caller scans for an idle worker (starting at a rotating slot, so bursts
-  spread), falls back to the least loaded one, and talks to that worker directly.
+  table under its slot, and keeps in `:atomics` arrays its number of calls in flight
+  (queued or running) and the deadline of the call Python is running; a caller scans
+  for an idle worker (starting at a rotating slot, so bursts spread), falls back to the
+  least loaded one, skips a worker whose running call is past its timeout (it is about
+  to be replaced), and talks to that worker directly.
   """
   use Supervisor
 
@@ -23,11 +25,12 @@ defmodule SnakeBridge.Pool do
     size = Config.pool_size()
     table = :ets.new(@table, [:named_table, :public, read_concurrency: true])
     load = :atomics.new(size + 1, signed: true)
-    :persistent_term.put(@key, {size, load})
+    deadlines = :atomics.new(size, signed: true)
+    :persistent_term.put(@key, {size, load, deadlines})
 
     children =
       for index <- 1..size do
-        {SnakeBridge.Worker, index: index, load: load, table: table}
+        {SnakeBridge.Worker, index: index, load: load, deadlines: deadlines, table: table}
       end
 
     # A worker that dies before answering pauses before its restart (see Worker), so a
@@ -52,10 +55,11 @@ defmodule SnakeBridge.Pool do
 
   defp checkout(deadline) do
     SnakeBridge.ensure_started()
-    {size, load} = :persistent_term.get(@key)
+    {size, load, deadlines} = :persistent_term.get(@key)
     start = :atomics.add_get(load, size + 1, 1)
+    slots = {load, deadlines, System.monotonic_time(:millisecond)}
 
-    case pick(load, size, start, 0, nil) do
+    case pick(slots, size, start, 0, nil) do
       nil -> retry_checkout(deadline)
       pid -> {:ok, pid}
     end
@@ -70,24 +74,27 @@ defmodule SnakeBridge.Pool do
     end
   end
 
-  # Scan `size` slots from `start`; the first idle live worker wins, else the least loaded.
-  defp pick(_load, size, _start, size, best), do: best && elem(best, 1)
+  # Scan `size` slots from `start`; the first idle live worker wins, else the least
+  # loaded; a worker stuck past a call's timeout counts as loaded by `size` more calls.
+  defp pick(_slots, size, _start, size, best), do: best && elem(best, 1)
 
-  defp pick(load, size, start, seen, best) do
+  defp pick({load, deadlines, now} = slots, size, start, seen, best) do
     slot = rem(start + seen, size) + 1
 
     case :ets.lookup(@table, slot) do
       [{^slot, pid}] ->
-        busy = :atomics.get(load, slot)
+        deadline = :atomics.get(deadlines, slot)
+        stuck = if deadline != 0 and deadline < now, do: size + 1, else: 0
+        busy = :atomics.get(load, slot) + stuck
 
         cond do
           busy <= 0 -> pid
-          best == nil or busy < elem(best, 0) -> pick(load, size, start, seen + 1, {busy, pid})
-          true -> pick(load, size, start, seen + 1, best)
+          best == nil or busy < elem(best, 0) -> pick(slots, size, start, seen + 1, {busy, pid})
+          true -> pick(slots, size, start, seen + 1, best)
         end
 
       [] ->
-        pick(load, size, start, seen + 1, best)
+        pick(slots, size, start, seen + 1, best)
     end
   end
 
@@ -99,28 +106,58 @@ defmodule SnakeBridge.Pool do
   `{:error, %SnakeBridge.PythonError{}}`, or `{:error, %SnakeBridge.WorkerError{}}` when
   the worker dies, is replaced, or the time runs out (the worker is then replaced:
   Python cannot be interrupted safely). `session` tags new references for
-  `SnakeBridge.with_session/1`.
+  `SnakeBridge.with_session/1`; `funs` are the call's Elixir functions (by callback
+  index, see `SnakeBridge.Args`), run here when Python calls them; `used` the ids of
+  the references the payload carries (their holder set gains this process).
   """
-  @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil) ::
+  @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil, tuple(), [pos_integer()]) ::
           {:ok, term()} | {:error, term()}
-  def request(worker, header, payload, timeout, session \\ nil) do
+  def request(worker, header, payload, timeout, session \\ nil, funs \\ {}, used \\ []) do
     id = :erlang.unique_integer([:positive])
     tag = Process.monitor(worker)
-    send(worker, {:sb_call, id, frame(id, header, payload), self(), tag, session})
+    if funs != {}, do: Process.put({:snakebridge_funs, tag}, {worker, id, funs})
+    message = {:sb_call, id, frame(id, header, payload), self(), tag, session, used, timeout}
+    send(worker, message)
 
+    try do
+      await(worker, id, tag, deadline(timeout), timeout)
+    after
+      if funs != {}, do: Process.delete({:snakebridge_funs, tag})
+    end
+  end
+
+  defp deadline(:infinity), do: :infinity
+  defp deadline(timeout), do: System.monotonic_time(:millisecond) + timeout
+
+  defp remaining(:infinity), do: :infinity
+  defp remaining(deadline), do: max(deadline - System.monotonic_time(:millisecond), 0)
+
+  defp await(worker, id, tag, deadline, timeout) do
     receive do
-      {^tag, etf} when is_binary(etf) ->
+      {^tag, etf, refs} when is_binary(etf) ->
         Process.demonitor(tag, [:flush])
+        if refs > 0, do: SnakeBridge.Affinity.received_refs(worker)
         decode(etf)
+
+      {callback_tag, {:sb_callback, etf}} ->
+        SnakeBridge.Callbacks.run(callback_tag, etf)
+        await(worker, id, tag, deadline, timeout)
 
       {^tag, {:sb_error, error}} ->
         Process.demonitor(tag, [:flush])
         {:error, error}
 
+      {^tag, :sb_retry} ->
+        Process.demonitor(tag, [:flush])
+
+        {:error,
+         %WorkerError{reason: :retry, message: "the worker was replaced before the call started"}}
+
+      # Exited before it took the call (else a reply, error or retry came first).
       {:DOWN, ^tag, :process, _pid, reason} ->
-        {:error, down_error(reason)}
+        {:error, %{down_error(reason) | reason: :retry}}
     after
-      timeout ->
+      remaining(deadline) ->
         send(worker, {:sb_timeout, id})
         Process.demonitor(tag, [:flush])
         flush(tag)
@@ -161,6 +198,7 @@ defmodule SnakeBridge.Pool do
   defp flush(tag) do
     receive do
       {^tag, _} -> :ok
+      {^tag, _, _} -> :ok
     after
       0 -> :ok
     end

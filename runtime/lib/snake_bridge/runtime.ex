@@ -6,38 +6,85 @@ defmodule SnakeBridge.Runtime do
   Every function returns `{:ok, term}`, `{:error, %SnakeBridge.PythonError{}}` or
   `{:error, %SnakeBridge.WorkerError{}}`. Data converts both ways: integers of any
   size, floats, UTF-8 binaries ↔ `str`, lists, tuples, maps ↔ dicts, `nil`/booleans;
-  `%SnakeBridge.Bytes{}` ↔ `bytes`, `%SnakeBridge.Array{}` → `ndarray`; atoms become
-  `str`; anything else Python returns is a `%SnakeBridge.Ref{}`. NaN and the
-  infinities come back as `:nan`, `:infinity` and `:neg_infinity`.
+  `%SnakeBridge.Bytes{}` ↔ `bytes`, `%SnakeBridge.Array{}` → `ndarray`, `MapSet` ↔ `set`,
+  `Date`/`Time`/`NaiveDateTime`/`DateTime` ↔ `datetime`'s types, functions → callables
+  (`SnakeBridge.Callbacks`); atoms become `str`, except `:nan`, `:infinity` and
+  `:neg_infinity`, which are the non-finite floats both ways; anything else Python
+  returns is a `%SnakeBridge.Ref{}`. Pids, references, ports and improper lists are an
+  `ArgumentError` before anything is sent.
 
   The user's keyword list may carry `__runtime__: [...]` options, removed before the
   call: `timeout: ms` (default `SnakeBridge.Config.timeout/0`) and
   `ndarray: :ref | :array | :list` (how numpy arrays come back; default `:ref`).
   """
 
-  alias SnakeBridge.{Config, Pool, Ref}
+  alias SnakeBridge.{Affinity, Args, Config, Pool, Ref, Telemetry, WorkerError}
 
   @type result :: {:ok, term()} | {:error, Exception.t()}
   @modes [:ref, :array, :list]
+  @retries 3
+  # The default of a generated function's optional arguments (members.py: UNSET).
+  @unset :__snakebridge_unset__
 
   @doc """
   Calls `py_module.qualname(*args, **opts)`; `qualname` may be dotted, and a class
-  constructs an instance. `positional_opts` names, in order, optional positional-only
-  parameters that travel in `opts` but go to Python by position.
+  constructs an instance. `args` are Python's positional arguments, `opts` its keyword
+  arguments.
   """
-  @spec call_function(String.t(), String.t(), list(), keyword(), [String.t()]) :: result()
-  def call_function(py_module, qualname, args, opts, positional_opts \\ []) do
+  @spec call_function(String.t(), String.t(), list(), keyword()) :: result()
+  def call_function(py_module, qualname, args, opts) do
     {runtime, kwargs} = split_opts(opts)
-    header = {:call, mode(runtime), py_module, qualname, positional_opts}
+    header = {:call, mode(runtime), py_module, qualname}
     dispatch(header, {args, kwargs}, runtime)
   end
 
-  @doc "Calls method `name` of the object behind `ref`."
-  @spec call_method(Ref.t(), String.t(), list(), keyword(), [String.t()]) :: result()
-  def call_method(%Ref{} = ref, name, args, opts, positional_opts \\ []) do
+  @doc "Calls method `name` of the object behind `ref` with `*args, **opts`."
+  @spec call_method(Ref.t(), String.t(), list(), keyword()) :: result()
+  def call_method(%Ref{} = ref, name, args, opts) do
     {runtime, kwargs} = split_opts(opts)
-    header = {:method, mode(runtime), name, positional_opts}
+    header = {:method, mode(runtime), name}
     dispatch(header, {ref, args, kwargs}, runtime)
+  end
+
+  @doc """
+  Calls a function as a generated binding's caller wrote it (calling convention v2,
+  docs/CONTRACTS.md): `values` are always positional; of `trailing` (the optional
+  arguments, where `#{inspect(@unset)}` marks one the caller left out) the last
+  given one is the keyword arguments when it is a keyword list (`[]` included), and
+  every other one is the next positional argument.
+  """
+  @spec invoke_function(String.t(), String.t(), list(), list()) :: result()
+  def invoke_function(py_module, qualname, values, trailing) do
+    {args, opts} = arguments(values, trailing)
+    call_function(py_module, qualname, args, opts)
+  end
+
+  @doc "Like `invoke_function/4` for method `name` of the object behind `ref`."
+  @spec invoke_method(Ref.t(), String.t(), list(), list()) :: result()
+  def invoke_method(%Ref{} = ref, name, values, trailing) do
+    {args, opts} = arguments(values, trailing)
+    call_method(ref, name, args, opts)
+  end
+
+  @doc """
+  `{positional arguments, keyword list}` from a generated function's arguments (see
+  `invoke_function/4`): a keyword list at the end is the keywords, so a keyword-list
+  value is passed positionally by giving the keyword list explicitly after it
+  (`f(x, [a: 1], [])`) or by name.
+  """
+  @spec arguments(list(), list()) :: {list(), keyword()}
+  def arguments(values, trailing) do
+    given = Enum.take_while(trailing, &(&1 != @unset))
+
+    case List.last(given) do
+      last when is_list(last) ->
+        if Keyword.keyword?(last),
+          do: {values ++ Enum.drop(given, -1), last},
+          else: {values ++ given, []}
+
+      _ ->
+        {values ++ given, []}
+    end
   end
 
   @doc "Reads a module attribute or constant (`qualname` may be dotted)."
@@ -60,34 +107,34 @@ defmodule SnakeBridge.Runtime do
   def unwrap!({:error, exception}), do: raise(exception)
 
   @doc false
-  # Sends `header` + `payload` (see `SnakeBridge.Pool.request/5`) to the worker that
-  # holds the first reference in `payload`, else the session's worker, else an idle one.
+  # Sends `header` + `payload` (see `SnakeBridge.Pool.request/7`) to the worker
+  # `SnakeBridge.Affinity` picks, after `SnakeBridge.Args` has checked the payload.
   @spec dispatch(tuple(), tuple(), keyword()) :: result()
   def dispatch(header, payload, runtime) do
     timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
-
-    with {:ok, worker, session} <- route(payload) do
-      Pool.request(worker, header, payload, timeout, session)
-    end
+    {payload, refs, funs} = Args.prepare(payload)
+    Telemetry.span(header, fn -> send_call(header, payload, refs, funs, timeout, @retries) end)
   end
 
-  defp route(args) do
-    session = Process.get(:snakebridge_session)
+  # A call its worker had not started when it was replaced is sent again, re-routed.
+  defp send_call(header, payload, refs, funs, timeout, retries) do
+    with {:ok, {worker, session, sent, copies}} <- Affinity.route(refs, payload, timeout) do
+      used = for %Ref{id: id, worker: ^worker} <- refs, do: id
+      result = Pool.request(worker, header, sent, timeout, session, funs, used)
+      Affinity.release(copies)
 
-    case {find_ref(args), session} do
-      {%Ref{worker: worker}, {worker, token}} -> {:ok, worker, token}
-      {%Ref{worker: worker}, _} -> {:ok, worker, nil}
-      {nil, {worker, token}} -> {:ok, worker, token}
-      {nil, nil} -> with {:ok, worker} <- Pool.checkout(), do: {:ok, worker, nil}
+      case result do
+        {:error, %WorkerError{reason: :retry}} when retries > 0 ->
+          send_call(header, payload, refs, funs, timeout, retries - 1)
+
+        {:error, %WorkerError{reason: :retry} = error} ->
+          {:error, %{error | reason: :exited}}
+
+        result ->
+          result
+      end
     end
   end
-
-  defp find_ref(%Ref{} = ref), do: ref
-  defp find_ref([head | tail]), do: find_ref(head) || find_ref(tail)
-  defp find_ref(tuple) when is_tuple(tuple), do: find_ref(Tuple.to_list(tuple))
-  defp find_ref(%{__struct__: _}), do: nil
-  defp find_ref(%{} = map) when map_size(map) > 0, do: find_ref(Map.to_list(map))
-  defp find_ref(_), do: nil
 
   defp split_opts(opts) when is_list(opts) do
     case Keyword.pop(opts, :__runtime__) do

@@ -3,9 +3,18 @@ defmodule SnakeBridge.Worker do
   One Python process behind an Erlang Port, and the owner bookkeeping of its objects.
 
   Callers encode their own requests and decode their own answers (see
-  `SnakeBridge.Pool.request/4`); this process only forwards frames, routes each answer
-  by the id in its header, and records which Elixir process owns each new reference so
-  that references die with their owner. If Python exits, hangs past a caller's timeout
+  `SnakeBridge.Pool.request/7`); this process only forwards frames, routes each answer
+  (and each callback request, `SnakeBridge.Callbacks`) by the id in its header, and
+  records which Elixir processes hold each reference: the one that received it and
+  every one that passed it in a call. A reference is released when all its holders
+  have exited (or by `SnakeBridge.release/1`, or at the end of its session).
+
+  Calls wait in this process's queue until Python reads: when it is idle, or waiting
+  for a callback's result (a call made meanwhile is served nested, so a callback may
+  call Python again). So a call that Python has not started is never lost: when this
+  worker is replaced its caller is told to send it again (`:sb_retry`), and when its
+  own timeout passes it simply leaves the queue. Only the call Python is running can
+  time out the worker. If Python exits, hangs past a caller's timeout
   or writes a frame that is not one, every waiting caller gets a
   `%SnakeBridge.WorkerError{}` at once and this process stops; its supervisor starts a
   fresh one.
@@ -16,6 +25,7 @@ defmodule SnakeBridge.Worker do
   alias SnakeBridge.{Config, WorkerError}
 
   @magic 0xAB
+  @callback_magic 0xAC
   @init_id 0xFFFFFFFFFFFFFFFF
   @early_death_pause 500
 
@@ -24,15 +34,23 @@ defmodule SnakeBridge.Worker do
     :port,
     :os_pid,
     :load,
+    :deadlines,
     :table,
     ready: false,
     exited: false,
     exit_status: nil,
     broken: nil,
     pending: %{},
-    owners: %{},
-    ref_owner: %{},
-    sessions: %{}
+    # calls not yet sent to Python: {id, frame, timeout}
+    queue: :queue.new(),
+    # calls Python is running, innermost first: {id, :running | :waiting (a callback)}
+    stack: [],
+    # pid => {monitor, MapSet of ref ids}; ref id => [holder pids]
+    held: %{},
+    holders: %{},
+    # session token => MapSet of ref ids; ref id => token
+    sessions: %{},
+    ref_session: %{}
   ]
 
   @doc false
@@ -46,7 +64,14 @@ defmodule SnakeBridge.Worker do
   @impl true
   def init(opts) do
     Process.flag(:trap_exit, true)
-    state = %__MODULE__{index: opts[:index], load: opts[:load], table: opts[:table]}
+
+    state = %__MODULE__{
+      index: opts[:index],
+      load: opts[:load],
+      deadlines: opts[:deadlines],
+      table: opts[:table]
+    }
+
     {:ok, open_port(state)}
   end
 
@@ -75,35 +100,59 @@ defmodule SnakeBridge.Worker do
   end
 
   @impl true
-  def handle_info({:sb_call, id, frame, caller, tag, session}, state) do
+  def handle_info({:sb_call, id, frame, caller, tag, session, used, timeout}, state) do
     if state.broken do
       send(caller, {tag, {:sb_error, error(state, :not_started, state.broken)}})
       {:noreply, state}
     else
-      Port.command(state.port, frame)
       :atomics.add(state.load, state.index, 1)
-      {:noreply, put_in(state.pending[id], {caller, tag, session})}
+      state = share(used, caller, state)
+      state = put_in(state.pending[id], {caller, tag, session})
+      {:noreply, pump(%{state | queue: :queue.in({id, frame, timeout}, state.queue)})}
     end
   end
 
   def handle_info({port, {:data, frame}}, %{port: port} = state), do: answer(frame, state)
 
+  def handle_info({:sb_cb_reply, id, frame}, state) do
+    if state.port, do: Port.command(state.port, frame)
+    {:noreply, %{state | stack: mark(state.stack, id, :running)}}
+  end
+
   def handle_info({:sb_release, ids}, state), do: {:noreply, release(ids, state)}
 
   def handle_info({:sb_release_session, token}, state) do
-    {ids, sessions} = Map.pop(state.sessions, token, MapSet.new())
-    {:noreply, release(MapSet.to_list(ids), %{state | sessions: sessions})}
+    ids = Map.get(state.sessions, token, MapSet.new())
+    {:noreply, release(MapSet.to_list(ids), state)}
   end
 
-  def handle_info({:DOWN, _mref, :process, owner, _reason}, state) do
-    {{_mref, ids}, owners} = Map.pop(state.owners, owner, {nil, MapSet.new()})
-    {:noreply, release(MapSet.to_list(ids), %{state | owners: owners})}
+  def handle_info({:DOWN, _mref, :process, holder, _reason}, state) do
+    {{_mref, ids}, held} = Map.pop(state.held, holder, {nil, MapSet.new()})
+
+    {orphans, holders} =
+      Enum.reduce(ids, {[], state.holders}, fn id, {orphans, holders} ->
+        case List.delete(Map.get(holders, id, []), holder) do
+          [] -> {[id | orphans], holders}
+          rest -> {orphans, Map.put(holders, id, rest)}
+        end
+      end)
+
+    {:noreply, release(orphans, %{state | held: held, holders: holders})}
   end
 
   def handle_info({:sb_timeout, id}, state) do
-    case Map.pop(state.pending, id) do
-      {nil, _} -> {:noreply, state}
-      {_, pending} -> fail(%{state | pending: pending}, :timeout, "a call timed out")
+    {queued, queue} = take_queued(state.queue, id)
+
+    cond do
+      queued ->
+        :atomics.sub(state.load, state.index, 1)
+        {:noreply, %{state | queue: queue, pending: Map.delete(state.pending, id)}}
+
+      Map.has_key?(state.pending, id) ->
+        fail(%{state | pending: Map.delete(state.pending, id)}, :timeout, "a call timed out")
+
+      true ->
+        {:noreply, state}
     end
   end
 
@@ -132,13 +181,31 @@ defmodule SnakeBridge.Worker do
     case Map.pop(state.pending, id) do
       {{caller, tag, session}, pending} ->
         :atomics.sub(state.load, state.index, 1)
-        send(caller, {tag, etf})
-        {:noreply, own(ids, caller, session, %{state | pending: pending})}
+        send(caller, {tag, etf, n})
+        state = own(ids, caller, session, %{state | pending: pending})
+        {:noreply, state |> finished(id) |> pump()}
 
       {nil, _} when id == @init_id ->
-        {:noreply, %{state | ready: true}}
+        {:noreply, pump(%{state | ready: true})}
 
       {nil, _} ->
+        state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
+        {:noreply, state |> finished(id) |> pump()}
+    end
+  end
+
+  # A callback request of call `id`, same layout (see SnakeBridge.Callbacks).
+  defp answer(<<@callback_magic, id::64, n::32, ids::binary-size(n * 8), etf::binary>>, state) do
+    case state.pending do
+      %{^id => {caller, tag, session}} ->
+        send(caller, {tag, {:sb_callback, etf}})
+        state = own(ids, caller, session, %{state | stack: mark(state.stack, id, :waiting)})
+        {:noreply, pump(state)}
+
+      _ ->
+        {cb_id, _index, _args} = :erlang.binary_to_term(etf)
+        gone = {"SnakeBridge", "the call that passed this function has ended", ""}
+        Port.command(state.port, SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone}))
         {:noreply, release(for(<<ref_id::64 <- ids>>, do: ref_id), state)}
     end
   end
@@ -151,60 +218,110 @@ defmodule SnakeBridge.Worker do
     )
   end
 
+  # Sends the next queued call when Python reads (idle, or waiting for a callback).
+  defp pump(%{ready: true, port: port, stack: stack} = state) when port != nil do
+    with true <- reading?(stack),
+         {{:value, {id, frame, timeout}}, queue} <- :queue.out(state.queue) do
+      Port.command(port, frame)
+      if stack == [], do: set_deadline(state, deadline(timeout))
+      %{state | queue: queue, stack: [{id, :running} | stack]}
+    else
+      _ -> state
+    end
+  end
+
+  defp pump(state), do: state
+
+  defp reading?([]), do: true
+  defp reading?([{_id, :waiting} | _]), do: true
+  defp reading?(_stack), do: false
+
+  defp mark(stack, id, status) do
+    if List.keymember?(stack, id, 0), do: List.keystore(stack, id, 0, {id, status}), else: stack
+  end
+
+  defp finished(state, id) do
+    stack = List.keydelete(state.stack, id, 0)
+    if stack == [], do: set_deadline(state, 0)
+    %{state | stack: stack}
+  end
+
+  defp deadline(:infinity), do: 0
+  defp deadline(timeout), do: System.monotonic_time(:millisecond) + timeout
+
+  defp set_deadline(%{deadlines: nil}, _deadline), do: :ok
+  defp set_deadline(state, deadline), do: :atomics.put(state.deadlines, state.index, deadline)
+
+  defp take_queued(queue, id) do
+    {left, kept} = Enum.split_with(:queue.to_list(queue), &(elem(&1, 0) == id))
+    {left != [], :queue.from_list(kept)}
+  end
+
   defp own(<<>>, _caller, _session, state), do: state
 
   defp own(ids, caller, session, state) do
     ids = for <<ref_id::64 <- ids>>, do: ref_id
-
-    owners =
-      Map.update(state.owners, caller, {Process.monitor(caller), MapSet.new(ids)}, fn {m, set} ->
-        {m, Enum.into(ids, set)}
-      end)
-
-    ref_owner = Enum.reduce(ids, state.ref_owner, &Map.put(&2, &1, {caller, session}))
-    sessions = track_session(state.sessions, session, ids)
-    %{state | owners: owners, ref_owner: ref_owner, sessions: sessions}
+    holders = Enum.reduce(ids, state.holders, &Map.put(&2, &1, [caller]))
+    state = %{state | held: hold(state.held, caller, ids), holders: holders}
+    track_session(state, session, ids)
   end
 
-  defp track_session(sessions, nil, _ids), do: sessions
+  # `caller` passed references `ids` in a call: it holds them too from now on.
+  defp share([], _caller, state), do: state
 
-  defp track_session(sessions, token, ids),
-    do: Map.update(sessions, token, MapSet.new(ids), &Enum.into(ids, &1))
+  defp share(ids, caller, state) do
+    new = Enum.filter(ids, &(Map.has_key?(state.holders, &1) and caller not in state.holders[&1]))
+    holders = Enum.reduce(new, state.holders, &Map.update!(&2, &1, fn hs -> [caller | hs] end))
+    %{state | held: hold(state.held, caller, new), holders: holders}
+  end
 
-  # Forget the owners of `ids` and tell Python to drop them (no answer wanted: id 0).
+  defp hold(held, _pid, []), do: held
+
+  defp hold(held, pid, ids) do
+    Map.update(held, pid, {Process.monitor(pid), MapSet.new(ids)}, fn {m, set} ->
+      {m, Enum.into(ids, set)}
+    end)
+  end
+
+  defp track_session(state, nil, _ids), do: state
+
+  defp track_session(state, token, ids) do
+    sessions = Map.update(state.sessions, token, MapSet.new(ids), &Enum.into(ids, &1))
+    ref_session = Enum.reduce(ids, state.ref_session, &Map.put(&2, &1, token))
+    %{state | sessions: sessions, ref_session: ref_session}
+  end
+
+  # Forget the holders of `ids` and tell Python to drop them (no answer wanted: id 0).
   defp release([], state), do: state
 
   defp release(ids, state) do
-    state = Enum.reduce(ids, state, &disown/2)
+    state = Enum.reduce(ids, state, &forget/2)
     if state.port, do: Port.command(state.port, SnakeBridge.Pool.frame(0, {:release}, {ids}))
     state
   end
 
-  defp disown(id, state) do
-    case Map.pop(state.ref_owner, id) do
-      {nil, _} ->
-        state
-
-      {{owner, session}, ref_owner} ->
-        %{state | ref_owner: ref_owner, owners: drop_owned(state.owners, owner, id)}
-        |> Map.update!(:sessions, &drop_session_ref(&1, session, id))
-    end
+  defp forget(id, state) do
+    {holders, all} = Map.pop(state.holders, id, [])
+    held = Enum.reduce(holders, state.held, &drop_held(&2, &1, id))
+    {token, ref_session} = Map.pop(state.ref_session, id)
+    sessions = drop_session_ref(state.sessions, token, id)
+    %{state | holders: all, held: held, ref_session: ref_session, sessions: sessions}
   end
 
-  defp drop_owned(owners, owner, id) do
-    case owners do
-      %{^owner => {mref, set}} ->
+  defp drop_held(held, holder, id) do
+    case held do
+      %{^holder => {mref, set}} ->
         set = MapSet.delete(set, id)
 
         if MapSet.size(set) == 0 do
           Process.demonitor(mref, [:flush])
-          Map.delete(owners, owner)
+          Map.delete(held, holder)
         else
-          Map.put(owners, owner, {mref, set})
+          Map.put(held, holder, {mref, set})
         end
 
       _ ->
-        owners
+        held
     end
   end
 
@@ -212,8 +329,15 @@ defmodule SnakeBridge.Worker do
 
   defp drop_session_ref(sessions, token, id) do
     case sessions do
-      %{^token => set} -> Map.put(sessions, token, MapSet.delete(set, id))
-      _ -> sessions
+      %{^token => set} ->
+        set = MapSet.delete(set, id)
+
+        if MapSet.size(set) == 0,
+          do: Map.delete(sessions, token),
+          else: Map.put(sessions, token, set)
+
+      _ ->
+        sessions
     end
   end
 
@@ -227,11 +351,17 @@ defmodule SnakeBridge.Worker do
     :ets.delete_object(state.table, {state.index, self()})
     exception = error(state, reason, message)
 
-    for {_id, {caller, tag, _session}} <- state.pending do
-      send(caller, {tag, {:sb_error, exception}})
+    queued = for {id, _frame, _timeout} <- :queue.to_list(state.queue), into: MapSet.new(), do: id
+
+    # A worker that never answered cannot run calls: its replacement will not either.
+    for {id, {caller, tag, _session}} <- state.pending do
+      if state.ready and id in queued,
+        do: send(caller, {tag, :sb_retry}),
+        else: send(caller, {tag, {:sb_error, exception}})
     end
 
     :atomics.put(state.load, state.index, 0)
+    set_deadline(state, 0)
     kill(state)
     if not state.ready, do: Process.sleep(@early_death_pause)
     {:stop, {:shutdown, reason}, %{state | pending: %{}, port: nil, exited: true}}

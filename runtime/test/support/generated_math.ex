@@ -4,11 +4,13 @@ defmodule SnakeBridge.Test.Math do
   alias SnakeBridge.Runtime
 
   @doc "Return the square root of x. (generated doc)"
+  @spec sqrt(number()) :: {:ok, float()} | {:error, Exception.t()}
   @spec sqrt(number(), keyword()) :: {:ok, float()} | {:error, Exception.t()}
-  def sqrt(x, opts \\ []), do: Runtime.call_function("math", "sqrt", [x], opts)
+  def sqrt(x, opts \\ :__snakebridge_unset__),
+    do: Runtime.invoke_function("math", "sqrt", [x], [opts])
 
   @doc "Raising twin of `sqrt/2`."
-  def sqrt!(x, opts \\ []), do: Runtime.unwrap!(sqrt(x, opts))
+  def sqrt!(x, opts \\ :__snakebridge_unset__), do: Runtime.unwrap!(sqrt(x, opts))
 
   @doc "The ratio of a circle's circumference to its diameter."
   def pi, do: Runtime.get_attribute("math", "pi")
@@ -26,10 +28,11 @@ defmodule SnakeBridge.Test.Counter do
   alias SnakeBridge.Runtime
 
   @doc "Construct a Counter."
-  def new(opts \\ []), do: Runtime.call_function("sb_test_helpers", "Counter", [], opts)
+  def new(opts \\ :__snakebridge_unset__),
+    do: Runtime.invoke_function("sb_test_helpers", "Counter", [], [opts])
 
   @doc "Counter.add"
-  def add(ref, opts \\ []), do: Runtime.call_method(ref, "add", [], opts)
+  def add(ref, opts \\ :__snakebridge_unset__), do: Runtime.invoke_method(ref, "add", [], [opts])
 
   @doc "Counter.doubled"
   def doubled(ref), do: Runtime.get_property(ref, "doubled")

@@ -1,5 +1,14 @@
 defmodule SnakeBridge.TestHelpers do
-  @moduledoc "Polling helpers: releases and restarts happen asynchronously."
+  @moduledoc "Polling helpers (releases and restarts happen asynchronously), calls."
+
+  @doc "A Python call's value, raising on an error."
+  def call!(module, name, args, opts \\ []),
+    do: SnakeBridge.Runtime.unwrap!(SnakeBridge.Runtime.call_function(module, name, args, opts))
+
+  @doc "ExUnit setup: every pool slot has a live worker (`setup :full_pool`)."
+  def full_pool(_context) do
+    if pool_full(), do: :ok, else: raise("the pool did not refill")
+  end
 
   @doc "Total references held by all workers."
   def registry_size do
@@ -23,10 +32,17 @@ defmodule SnakeBridge.TestHelpers do
     end
   end
 
-  @doc "Waits until every pool slot has a live worker."
+  @doc "Waits until every pool slot has a live worker that answers."
   def pool_full(size \\ 4) do
     eventually(fn ->
-      length(Enum.filter(SnakeBridge.Pool.workers(), &Process.alive?/1)) == size
+      length(Enum.filter(SnakeBridge.Pool.workers(), &Process.alive?/1)) == size and ready()
     end)
+  end
+
+  # Every worker answers (a replaced one has started Python and imported the worker).
+  defp ready do
+    length(SnakeBridge.Pool.stats()) == length(SnakeBridge.Pool.workers())
+  catch
+    _, _ -> false
   end
 end

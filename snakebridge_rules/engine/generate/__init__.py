@@ -11,6 +11,7 @@ from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, ModuleSurfa
 from snakebridge_rules.engine.generate.modules import HEADER, GenerateError, render_module
 from snakebridge_rules.engine.generate.output import WriteReport, write_outputs
 from snakebridge_rules.engine.generate.paths import module_paths
+from snakebridge_rules.engine.libraries import taken_by_elixir
 
 __all__ = [
     "HEADER",
@@ -32,6 +33,12 @@ def render_surfaces(surfaces: list[ApiSurface]) -> dict[str, bytes]:
                     f"{module.elixir_module} is described by two API surfaces "
                     f"({modules[module.elixir_module].python_module} and "
                     f"{module.python_module}); bind each library to its own Elixir module"
+                )
+            if taken_by_elixir(module.elixir_module):
+                raise GenerateError(
+                    f"{module.elixir_module} (for {module.python_module}) is one of Elixir's "
+                    "own modules and cannot be generated; bind the library under another "
+                    f"name, e.g. --library {surface.library}=Py{surface.elixir_module}"
                 )
             modules[module.elixir_module] = module
     paths = module_paths(sorted(modules))

@@ -78,11 +78,17 @@ def def_head(keyword: str, name: str, params: list[str]) -> list[str]:
 
 
 def spec(name: str, arg_types: list[str], result: str) -> list[str]:
-    """`  @spec name(types) :: result` in the formatter's three layouts."""
-    head = Group(f"{name}(", tuple(arg_types), ")", item_offset=8, close_offset=6)
-    one_line = f"  @spec {flat(head)} :: {result}"
+    """`  @spec name(types) :: result` in the formatter's three layouts.
+
+    A lone map/list/tuple argument that does not fit on the line becomes `term()`: the
+    formatter would break inside it (`name(%{` ... `})`), a layout this module lacks.
+    """
+    one_line = f"  @spec {name}({', '.join(arg_types)}) :: {result}"
     if fits(one_line):
         return [one_line]
+    if len(arg_types) == 1 and arg_types[0][:1] in ("%", "[", "{", "<"):
+        arg_types = ["term()"]
+    head = Group(f"{name}(", tuple(arg_types), ")", item_offset=8, close_offset=6)
     if fits(f"  @spec {flat(head)} ::"):
         return [f"  @spec {flat(head)} ::", " " * 10 + result]
     return lay_out(head, 2, "@spec ", f" :: {result}")

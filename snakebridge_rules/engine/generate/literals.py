@@ -1,10 +1,12 @@
 """Elixir string literals that can never run code at compile time.
 
-A docstring reaches Elixir only as a plain double-quoted literal in which `\\`, `"`,
-`#` and every control or invisible formatting character are escaped: no heredoc and
-no `~S` sigil, because a docstring containing a `\"\"\"` line could close those, and an
-unescaped `#{` would interpolate. The escapes used here are ones `mix format` keeps
-as written, so the literal is also formatter-stable.
+Untrusted text (docstrings, names) reaches Elixir only as a plain double-quoted
+literal or a plain `\"\"\"` heredoc, never a `~S` sigil (a `\"\"\"` line in the text
+would close it). In both, `\\` is escaped, `#{` becomes `\\#{` (no interpolation) and
+every control or invisible formatting character becomes `\\u{...}`. The one-line literal
+escapes every `"`; the heredoc escapes every `"` of a run of three or more, so no
+line of it can close the heredoc. The escapes used here are ones `mix format` keeps as
+written, so both literals are also formatter-stable.
 """
 
 from __future__ import annotations
@@ -45,3 +47,27 @@ def elixir_string(text: str) -> str:
     if not text.isascii():
         escaped = _NON_ASCII.sub(_non_ascii, escaped)
     return f'"{escaped}"'
+
+
+#: Heredoc escapes: `\\` first (so later escapes are not doubled), then interpolation,
+#: carriage returns and tabs; `"` only in runs of three or more: the source must never
+#: hold three `"` in a row, even escaped, or `mix format` inserts a `\\` before them.
+_HEREDOC_ASCII = {code: text for code, text in _ASCII.items()
+                  if chr(code) not in {'"', "#", "\n"}}
+_INTERPOLATION = re.compile(r"#(?=\{)")
+_QUOTE_RUN = re.compile(r'"{3,}')
+
+
+def elixir_doc(text: str, indent: str = "  ") -> list[str]:
+    """`text` as the lines of an `@doc`-style literal body: a heredoc when `text` has
+    several lines and ends with a newline (what a heredoc evaluates to), else a one-line
+    literal. `indent` is the indentation of the attribute; the lines exclude it."""
+    if "\n" not in text[:-1] or not text.endswith("\n"):
+        return [elixir_string(text)]
+    escaped = text[:-1].translate(_HEREDOC_ASCII)
+    if not text.isascii():
+        escaped = _NON_ASCII.sub(_non_ascii, escaped)
+    escaped = _INTERPOLATION.sub("\\\\#", escaped)
+    escaped = _QUOTE_RUN.sub(lambda run: '\\"' * len(run.group()), escaped)
+    body = [f"{indent}{line}" if line else "" for line in escaped.split("\n")]
+    return ['"""', *body, f'{indent}"""']

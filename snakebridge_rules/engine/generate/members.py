@@ -1,9 +1,13 @@
 """One Python member → its Elixir functions: the `{:ok, _}` form and the `!` twin.
 
-The calling convention is `engine/calls.py`'s: required positional parameters become
-arguments, a `*args` parameter one list argument, everything else the trailing
-keyword list `opts \\\\ []`; methods and properties take the object first. Python is
-always called by `python_name`; `elixir_name` exists only on the Elixir side.
+The calling convention is `engine/calls.py`'s (v2): one `def` whose head has the
+required positional parameters, then one defaulted argument per optional positional
+(and `*args` slot), then the trailing keyword list; every arity between is a call as
+Python is written. Defaults are the `UNSET` marker, which the runtime drops
+(`SnakeBridge.Runtime.invoke_function/4`) before it takes a trailing keyword list as
+the keywords.
+Methods and properties take the object first. Python is always called by
+`python_name`; `elixir_name` exists only on the Elixir side.
 """
 
 from __future__ import annotations
@@ -11,17 +15,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter, Source
+from snakebridge_rules.engine.calls import Shape
 from snakebridge_rules.engine.generate import kernel, layout
+from snakebridge_rules.engine.generate.docs import (
+    DocInput,
+    placements,
+    python_signature,
+    render_doc,
+)
 from snakebridge_rules.engine.generate.layout import Doc
-from snakebridge_rules.engine.generate.literals import elixir_string
-from snakebridge_rules.engine.generate.specs import annotation_spec
+from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
+from snakebridge_rules.engine.generate.specs import TERM, annotation_spec
 from snakebridge_rules.engine.names import RESERVED_WORDS
 
 RUNTIME = "SnakeBridge.Runtime"
 REF_TYPE = "SnakeBridge.Ref.t()"
 ERROR_TYPE = "Exception.t()"
-OPTS = "opts \\\\ []"
+KEYWORD = "keyword()"
+#: Default of an argument the caller left out (the runtime drops it).
+UNSET = ":__snakebridge_unset__"
+_DEFAULT = f" \\\\ {UNSET}"
 
 _VARIABLE = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _POSITIONAL = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
@@ -31,11 +45,11 @@ _CALLABLE = (Member.FUNCTION, Member.CLASS, Member.METHOD, Member.STATIC_METHOD,
 
 @dataclass(frozen=True)
 class Function:
-    """What one member renders to: a head (variables), its spec types and a body call."""
+    """What one member renders to: a head (variables, defaults), a spec per arity, a body."""
 
     name: str
-    params: tuple[str, ...]  # head parameters, e.g. ("ref", "x", "opts \\\\ []")
-    arg_types: tuple[str, ...]
+    params: tuple[str, ...]  # head parameters: ("ref", "x", "opts \\\\ :__snakebridge_unset__")
+    specs: tuple[tuple[str, ...], ...]  # argument types of each arity, lowest first
     result: str  # spec of the unwrapped value
     body: Doc
     doc: str
@@ -43,13 +57,12 @@ class Function:
 
     @property
     def arity(self) -> int:
+        """The highest arity (the one `Code.fetch_docs` files the doc under)."""
         return len(self.params)
 
     @property
     def arities(self) -> tuple[int, ...]:
-        """Both arities when the keyword list has a default, else the one."""
-        has_opts = bool(self.params) and self.params[-1] == OPTS
-        return (self.arity - 1, self.arity) if has_opts else (self.arity,)
+        return tuple(len(types) for types in self.specs)
 
 
 def _variables(names: list[str], taken: set[str]) -> list[str]:
@@ -73,51 +86,68 @@ def _qualname(module: ModuleSurface, member: Member) -> str:
 
 
 @dataclass(frozen=True)
-class _Arguments:
-    """How the Python parameters of one callable travel from Elixir."""
+class _Slot:
+    """One Elixir argument of a callable: its variable and the type of its value."""
 
-    variables: list[str]  # Elixir argument variables (required positionals, then *args)
-    types: list[str]  # their specs
-    args: Doc  # the positional-argument list passed to the runtime
-    positional_opts: list[str]  # optional positional-only names (moved by the runtime)
+    variable: str
+    type: str
 
 
-def _arguments(params: list[Parameter], taken: set[str]) -> _Arguments:
-    required = [p for p in params if p.kind in _POSITIONAL and not p.has_default]
-    varargs = [p for p in params if p.kind == Parameter.VAR_POSITIONAL][:1]
-    variables = _variables([p.name for p in required + varargs], taken)
-    plain, tail = variables[: len(required)], (variables[-1] if varargs else None)
-    return _Arguments(
-        variables=variables,
-        types=[annotation_spec(p.annotation) for p in required] + ["list()"] * len(varargs),
-        args=layout.elixir_list(plain, tail) if variables else "[]",
-        positional_opts=[p.name for p in params
-                         if p.kind == Parameter.POSITIONAL_ONLY and p.has_default],
-    )
+def _slots(params: list[Parameter], shape: Shape, top: int, taken: set[str],
+           ) -> tuple[list[_Slot], list[_Slot]]:
+    """(fixed slots: always values; trailing slots: optional, the last may be keywords)."""
+    if shape.keyword_only:
+        return [], [_Slot("opts", KEYWORD)]
+    positional = [p for p in params if p.kind in _POSITIONAL]
+    required = [p for p in positional if not p.has_default]
+    optional = [p for p in positional if p.has_default]
+    rest = next((p.name for p in params if p.kind == Parameter.VAR_POSITIONAL), "args")
+    extra = top - shape.fixed - len(optional)
+    names = [p.name for p in required + optional]
+    if shape.varargs:
+        names += [f"{rest}{n}" for n in range(1, extra + 1)]
+    variables = _variables(names, taken)
+    if not shape.varargs:
+        variables.append("opts")
+    types = [annotation_spec(p.annotation) for p in required + optional]
+    types += [TERM] * extra if shape.varargs else [KEYWORD]
+    slots = [_Slot(v, t) for v, t in zip(variables, types)]
+    return slots[: len(required)], slots[len(required):]
+
+
+def _spec_of(fixed: list[str], trailing: list[_Slot], given: int) -> tuple[str, ...]:
+    """Argument types at one arity: the last trailing argument may be the keywords."""
+    types = [s.type for s in trailing[:given]]
+    if types and types[-1] not in (TERM, KEYWORD):
+        types[-1] = f"{types[-1]} | {KEYWORD}"
+    return (*fixed, *types)
 
 
 def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
     """Functions, constructors, static/class methods (call_function) and methods
     (call_method, the object first)."""
+    params = list(member.parameters)
     is_method = member.kind == Member.METHOD
-    arguments = _arguments(list(member.parameters), {"opts", "ref"} if is_method else {"opts"})
+    shape = Shape.of(((p.kind, p.has_default) for p in params), receiver=is_method)
+    arities = shape.generated(member.arities)
+    receiver = ["ref"] if is_method else []
+    fixed, trailing = _slots(params, shape, arities.stop - 1, {"opts", *receiver})
+    values = [layout.elixir_list([s.variable for s in fixed]),
+              layout.elixir_list([s.variable for s in trailing])]
     if is_method:
-        function = f"{RUNTIME}.call_method"
         target = ["ref", elixir_string(member.python_name)]
     else:
-        function = f"{RUNTIME}.call_function"
         target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
-    extra: list[Doc] = []
-    if arguments.positional_opts:
-        names = tuple(elixir_string(n) for n in arguments.positional_opts)
-        extra.append(layout.Group("[", names, "]"))
-    receiver = ["ref"] if is_method else []
+    function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
+    first = arities.start - len(receiver) - len(fixed)
+    fixed_types = [REF_TYPE] * len(receiver) + [s.type for s in fixed]
+    defaulted = [s.variable + _DEFAULT for s in trailing[first:]]
     return Function(
         name=member.elixir_name,
-        params=tuple(receiver + arguments.variables + [OPTS]),
-        arg_types=tuple([REF_TYPE] * len(receiver) + arguments.types + ["keyword()"]),
+        params=tuple(receiver + [s.variable for s in fixed + trailing[:first]] + defaulted),
+        specs=tuple(_spec_of(fixed_types, trailing, n - len(fixed_types)) for n in arities),
         result=annotation_spec(member.return_annotation),
-        body=layout.call(function, [*target, arguments.args, "opts", *extra]),
+        body=layout.call(function, [*target, *values]),
         doc=doc,
         python_path=_python_path(module, member),
     )
@@ -139,7 +169,7 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
     return Function(
         name=member.elixir_name,
         params=params,
-        arg_types=tuple(REF_TYPE for _ in params),
+        specs=(tuple(REF_TYPE for _ in params),),
         result=annotation_spec(member.return_annotation),
         body=body,
         doc=doc,
@@ -147,46 +177,68 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
     )
 
 
+def _doc(module: ModuleSurface, member: Member) -> str:
+    """The rendered Markdown doc; the Python signature only where Python knows it."""
+    signature, placed = "", {}
+    if member.kind in _CALLABLE:
+        placed = placements(list(member.parameters), receiver=member.kind == Member.METHOD)
+        if member.signature_source != Source.SOURCE_UNSPECIFIED:
+            signature = python_signature(list(member.parameters), member.return_annotation)
+    annotations = {p.name: p.annotation for p in member.parameters if p.annotation}
+    return render_doc(DocInput(
+        python_path=_python_path(module, member), python_name=member.python_name,
+        text=member.doc, signature=signature, placements=placed,
+        annotations={**annotations, "return": member.return_annotation}))
+
+
 def function_of(module: ModuleSurface, member: Member) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
-    doc = member.doc or f"Calls the Python `{_python_path(module, member)}`."
+    doc = _doc(module, member)
     if member.kind in _CALLABLE:
         return _callable(module, member, doc)
     return _accessor(module, member, doc)
 
 
 def _head_variables(function: Function) -> list[Doc]:
-    return [p.removesuffix(" \\\\ []") for p in function.params]
+    return [p.removesuffix(_DEFAULT) for p in function.params]
 
 
 def _block(keyword: str, name: str, params: list[str], body: Doc) -> list[str]:
     return [*layout.def_head(keyword, name, params), *layout.lay_out(body, 4), "  end"]
 
 
+def _specs(name: str, function: Function, result: str) -> list[str]:
+    return [line for types in function.specs for line in layout.spec(name, list(types), result)]
+
+
 def render_function(function: Function) -> list[str]:
-    """`@doc`, `@spec` and `def` of the `{:ok, value} | {:error, exception}` form."""
+    """`@doc`, a `@spec` per arity and the `def` of the `{:ok, value} | {:error, _}` form."""
     result = f"{{:ok, {function.result}}} | {{:error, {ERROR_TYPE}}}"
     return [
-        f"  @doc {elixir_string(function.doc)}",
-        *layout.spec(function.name, list(function.arg_types), result),
+        "  @doc " + "\n".join(elixir_doc(function.doc)),
+        *_specs(function.name, function, result),
         *_block("def", function.name, list(function.params), function.body),
     ]
 
 
 def render_bang(function: Function) -> list[str]:
     """The raising twin `name!`: same arguments, returns the value or raises."""
-    arity = function.arity
-    doc = (f"Like `{function.name}/{arity}`, but returns the value itself and raises "
+    arities = function.arities
+    shown = f"{function.name}/{arities[0]}"
+    if len(arities) > 1:
+        shown = f"{shown}..{arities[-1]}"
+    doc = (f"Like `{shown}`, but returns the value itself and raises "
            "the error (`SnakeBridge.PythonError`) instead of returning it.")
     callee = function.name
     if kernel.needs_qualified_call(callee):
         callee = f"__MODULE__.{callee}"
     inner = layout.call(callee, _head_variables(function))
     bang = f"{function.name}!"
+    body = layout.call(f"{RUNTIME}.unwrap!", [inner])
     return [
         f"  @doc {elixir_string(doc)}",
-        *layout.spec(bang, list(function.arg_types), function.result),
-        *_block("def", bang, list(function.params), layout.call(f"{RUNTIME}.unwrap!", [inner])),
+        *_specs(bang, function, function.result),
+        *_block("def", bang, list(function.params), body),
     ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ModuleSurface
 from snakebridge_rules.engine.generate import kernel, layout
-from snakebridge_rules.engine.generate.literals import elixir_string
+from snakebridge_rules.engine.generate.docs import DocInput, render_doc
+from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.members import (
     Function,
     function_of,
@@ -38,16 +39,16 @@ def _defined(module: ModuleSurface, functions: list[Function]) -> set[tuple[str,
     return set(seen)
 
 
-def _moduledoc(module: ModuleSurface) -> str:
-    if module.doc:
-        return module.doc
+def moduledoc(module: ModuleSurface) -> str:
     what = "class" if module.is_class else "module"
     path = ".".join(p for p in (module.python_module, module.qualname) if p)
-    return f"Elixir bindings for the Python {what} `{path}`."
+    if not module.doc:
+        return f"Elixir bindings for the Python {what} `{path}`."
+    return render_doc(DocInput(python_path=path, python_name="", text=module.doc))
 
 
 def _preamble(module: ModuleSurface, defined: set[tuple[str, int]]) -> list[list[str]]:
-    chunks = [[f"  @moduledoc {elixir_string(_moduledoc(module))}"]]
+    chunks = [["  @moduledoc " + "\n".join(elixir_doc(moduledoc(module)))]]
     excludes = kernel.kernel_excludes(defined)
     if excludes:
         chunks.append(layout.keyword_import("Kernel", "except", excludes))

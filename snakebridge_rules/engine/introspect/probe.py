@@ -23,7 +23,7 @@ import pkgutil
 import re
 import sys
 import types
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 # Member kinds, numbered as in proto/snakebridge/v1/api.proto (Member.Kind).
 FUNCTION, CLASS, METHOD, STATIC_METHOD, CLASS_METHOD, PROPERTY, ATTRIBUTE = range(1, 8)
@@ -74,9 +74,10 @@ class Scope:
         self.python_module = python_module
         self.qualname = qualname
         self.is_class = inspect.isclass(obj)
-        self._names = names
+        self.names = names
         self._children: Dict[str, Tuple[str, Any]] | None = None
         self._members: Dict[str, str] | None = None
+        self._shadowed: Set[str] = set()
 
     @property
     def label(self) -> str:
@@ -92,7 +93,8 @@ class Scope:
         declared = getattr(self.obj, "__all__", None) if not self.is_class else None
         if isinstance(declared, (list, tuple)) and all(isinstance(n, str) for n in declared):
             return sorted(set(declared))
-        return [n for n in self.attribute_names() if not n.startswith("_")]
+        names = set(self.attribute_names()) | set(self.instance_attributes())
+        return sorted(n for n in names if not n.startswith("_"))
 
     def children(self) -> Dict[str, Tuple[str, Any]]:
         """Elixir segment -> (Python name, module or class) for the scope's sub-scopes."""
@@ -106,8 +108,12 @@ class Scope:
                 if inspect.isclass(value) or self._is_submodule(name, value):
                     found[name] = value
             for name in self._unimported_submodules():
-                found.setdefault(name, None)
-            segments = self._names.segment_names(found)
+                found.setdefault(name, None)  # imported when its segment is asked for
+            # A submodule hidden by an attribute of its name (sympy.simplify, the
+            # function): a scope for `Sympy.Simplify.*`, yet `Sympy.simplify` is what
+            # getattr returns.
+            self._shadowed = {n for n, v in found.items() if v is None and n in namespace}
+            segments = self.names.segment_names(found)
             self._children = {segments[n]: (n, found[n]) for n in sorted(found)}
         return self._children
 
@@ -142,24 +148,83 @@ class Scope:
             return None
         name, value = entry
         if self.is_class:
-            return Scope(self._names, value, self.python_module, self.qualname + "." + name)
+            return Scope(self.names, value, self.python_module, self.qualname + "." + name)
         if inspect.isclass(value):
-            return Scope(self._names, value, self.python_module, name)
+            return Scope(self.names, value, self.python_module, name)
         full = self.python_module + "." + name
         if value is None or sys.modules.get(full) is not value:
             value = importlib.import_module(full) if value is None else value
             full = full if sys.modules.get(full) is value else value.__name__
-        return Scope(self._names, value, full, "")
+        return Scope(self.names, value, full, "")
+
+    def instance_attributes(self) -> Dict[str, str]:
+        """Attributes each instance of a class has (name -> annotation text): dataclass
+        fields, `__slots__`, class annotations and `self.x = ...` in `__init__`."""
+        if not self.is_class:
+            return {}
+        found: Dict[str, str] = {}
+        for klass in reversed(inspect.getmro(self.obj)):
+            own = vars(klass)
+            for name in _init_assignments(own.get("__init__")):
+                found.setdefault(name, "")
+            slots = own.get("__slots__", ())
+            for name in [slots] if isinstance(slots, str) else slots:
+                if isinstance(name, str):
+                    found.setdefault(name, "")
+            annotations = own.get("__annotations__", {})
+            for name, annotation in annotations.items() if isinstance(annotations, dict) else ():
+                text = annotation if isinstance(annotation, str) else _type_text(annotation)
+                if isinstance(name, str) and "ClassVar" not in text:
+                    found[name] = text
+        fields = getattr(self.obj, "__dataclass_fields__", None)
+        for name in fields if isinstance(fields, dict) else ():
+            found.setdefault(name, "")
+        return {n: a for n, a in found.items() if n.isidentifier() and not n.startswith("__")}
 
     def members(self) -> Dict[str, str]:
         """Elixir function name -> Python name, over every non-scope name of the scope."""
         if self._members is None:
-            scope_names = {name for name, _ in self.children().values()}
-            plain = [n for n in self.attribute_names() if n not in scope_names]
+            scope_names = {name for name, _ in self.children().values()} - self._shadowed
+            names = set(self.attribute_names()) | set(self.instance_attributes())
+            plain = sorted(n for n in names if n not in scope_names)
             reserved = ["new"] if self.is_class else []
-            mapping = self._names.function_names(plain, reserved)
+            mapping = self.names.function_names(plain, reserved)
             self._members = {mapping[n]: n for n in plain}
         return self._members
+
+
+def _init_assignments(init: Any) -> List[str]:
+    """`x` for each `self.x = ...` (or `self.x: T = ...`) in a Python `__init__`."""
+    if not inspect.isfunction(init):
+        return []
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+    except Exception:  # no source (a .pyc-only install), or source that does not parse
+        return []
+    function = tree.body[0] if tree.body else None
+    args = getattr(getattr(function, "args", None), "args", [])
+    if not args:
+        return []
+    self_name = args[0].arg
+    names = []
+    for node in ast.walk(function):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == self_name):
+                names.append(target.attr)
+    return names
+
+
+def _type_text(annotation: Any) -> str:
+    try:
+        return inspect.formatannotation(annotation)
+    except Exception:
+        return ""
 
 
 def _annotation(annotation: Any, scrub: Scrubber) -> str:
@@ -241,7 +306,7 @@ def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
     module, whose `.pyi` stub may describe them.
     """
     if kind == CLASS:
-        value = vars(scope.obj).get("__init__")
+        value = vars(value).get("__init__")
     elif kind == PROPERTY:
         value = getattr(value, "fget", None)
     elif kind == ATTRIBUTE:
@@ -265,10 +330,13 @@ def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
     """The facts about one member: kind, signature, docstring (all from run time)."""
     record: Dict[str, Any] = {"python_name": python_name}
     if python_name == "__init__" and scope.is_class:
-        record.update(kind=CLASS, doc=_doc(scope.obj, scrub), origin=_origin(scope, None, CLASS))
-        record.update(_signature(scope.obj, False, scrub), return_annotation="")
-        return record
+        return _constructor(record, scope.obj, scope, scrub)
+    attributes = scope.instance_attributes()
+    if python_name in attributes and _class_member_kind(scope.obj, python_name)[0] == ATTRIBUTE:
+        return _instance_attribute(record, attributes[python_name], scrub)
     value = getattr(scope.obj, python_name)
+    if not scope.is_class and inspect.isclass(value):  # a class called like a function
+        return _constructor(record, value, scope, scrub)
     kind, raw = (
         _class_member_kind(scope.obj, python_name) if scope.is_class
         else (FUNCTION if callable(value) else ATTRIBUTE, value)
@@ -287,6 +355,22 @@ def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
     else:
         record["doc"] = _doc(value, scrub)
         record.update(_signature(value, kind == METHOD, scrub))
+    return record
+
+
+def _constructor(record: Dict[str, Any], cls: type, scope: Scope,
+                 scrub: Scrubber) -> Dict[str, Any]:
+    """A class as a callable: `Mod.Class.new`, or a lowercase class bound as `Mod.cls`."""
+    record.update(kind=CLASS, doc=_doc(cls, scrub), origin=_origin(scope, cls, CLASS))
+    record.update(_signature(cls, False, scrub), return_annotation="")
+    return record
+
+
+def _instance_attribute(record: Dict[str, Any], annotation: str,
+                        scrub: Scrubber) -> Dict[str, Any]:
+    """An attribute of each instance (read on the object, like a property)."""
+    record.update(kind=PROPERTY, origin=None, doc="", signature_found=True,
+                  return_annotation=scrub(annotation), parameters=[])
     return record
 
 
@@ -338,6 +422,8 @@ class Resolver:
         for segment, (child_name, value) in scope.children().items():
             as_function = self.names.function_names([child_name]).get(child_name)
             if name in (child_name, as_function) and inspect.isclass(value):
+                if _is_function_like(scope, child_name, as_function):
+                    return scope, child_name
                 raise LookupError(f"{scope.label}.{child_name} is a class: call "
                                   f"{elixir_module}.{segment}.new/N to construct one")
         mapped = {p: e for e, p in scope.members().items()}
@@ -347,6 +433,12 @@ class Resolver:
         public = set(scope.public_names())
         options = [e for e, p in scope.members().items() if p in public]
         raise LookupError(f"{scope.label} has no attribute '{name}'{_suggest(name, options)}")
+
+
+def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
+    """A module-level class whose name is already a function name (`sympy.sin`,
+    `datetime.date`): Python code calls it like a function, so it binds as one too."""
+    return not scope.is_class and as_function == name
 
 
 def _scope_record(scope: Scope, scrub: Scrubber) -> Dict[str, Any]:
@@ -391,8 +483,12 @@ def _scope_targets(module: str, scope: Scope) -> List[Tuple[str, str]]:
     public = set(scope.public_names())
     namespace = scope.namespace()
     own = set(vars(scope.obj)) if scope.is_class else public
+    own |= set(scope.instance_attributes())
     found = [(module, e) for e, p in scope.members().items()
              if p in public and p in own and not _is_import(namespace.get(p))]
+    functions = scope.names.function_names([n for n, v in scope.children().values()
+                                            if inspect.isclass(v) and n in public])
+    found += [(module, n) for n, e in functions.items() if _is_function_like(scope, n, e)]
     return found + ([(module, "new")] if scope.is_class else [])
 
 

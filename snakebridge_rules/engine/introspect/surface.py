@@ -13,10 +13,8 @@ from snakebridge_rules._pb.snakebridge.v1.api_pb2 import (
     Parameter,
     Source,
 )
-from snakebridge_rules.engine.calls import CallKey, accepted_arities
+from snakebridge_rules.engine.calls import CallKey, Shape, describe_arities
 from snakebridge_rules.engine.libraries import Library
-
-_POSITIONAL = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
 
 
 @dataclass(frozen=True, order=True)
@@ -30,31 +28,35 @@ class CallError:
         return {"call": self.call, "message": self.message}
 
 
-def arities_of(record: dict[str, Any]) -> tuple[int, ...]:
+def shape_of(record: dict[str, Any]) -> Shape:
+    """The calling-convention shape of a callable's probe record (calls.py)."""
+    params = ((p["kind"], p["default"] is not None) for p in record["parameters"])
+    return Shape.of(params, receiver=record["kind"] == Member.METHOD)
+
+
+def arities_of(record: dict[str, Any]) -> range:
     """The Elixir arities a member accepts under the calling convention (calls.py)."""
     kind = record["kind"]
     if kind == Member.ATTRIBUTE:
-        return (0,)
+        return range(0, 1)
     if kind == Member.PROPERTY:
-        return (1,)
-    params = record["parameters"]
-    required = sum(1 for p in params if p["kind"] in _POSITIONAL and p["default"] is None)
-    varargs = any(p["kind"] == Parameter.VAR_POSITIONAL for p in params)
-    return accepted_arities(required, varargs, kind == Member.METHOD)
+        return range(1, 2)
+    return shape_of(record).accepted()
 
 
 def arity_errors(record: dict[str, Any], label: str, wanted: list[CallKey]) -> list[CallError]:
     """An error for each requested arity the Python signature cannot accept."""
     accepted = arities_of(record)
     module = wanted[0].module if wanted else ""
-    shown = " or ".join(f"{module}.{record['elixir_name']}/{a}" for a in accepted)
+    first = f"{module}.{record['elixir_name']}/{accepted.start}"
+    shown = first if len(accepted) == 1 else f"{first} to /{accepted.stop - 1}"
     errors = []
     for call in wanted:
         if call.arity not in accepted:
             errors.append(CallError(str(call), (
                 f"{label} cannot be called with {call.arity} argument"
-                f"{'' if call.arity == 1 else 's'} from Elixir: it accepts arity "
-                f"{' or '.join(map(str, accepted))} ({shown})")))
+                f"{'' if call.arity == 1 else 's'} from Elixir: it accepts "
+                f"{describe_arities(accepted)} ({shown})")))
     return errors
 
 
@@ -98,7 +100,7 @@ def build_surface(library: Library, result: dict[str, Any],
         errors += arity_errors(record, label, wanted)
         arities = tuple(c.arity for c in wanted) if wanted else ()
         if eager:
-            arities += arities_of(record)
+            arities += (arities_of(record).start,)
         members[record["elixir_module"]].append(member_message(record, arities))
     surface = ApiSurface(library=library.python_module, elixir_module=library.elixir_module)
     for module in sorted(members):
