@@ -1,4 +1,5 @@
-# Runtime benchmark (issues 3 and 5): round trip, throughput, ref churn memory, bulk data.
+# Runtime benchmark (issues 3, 5, 10): round trip, throughput, callbacks, ref churn
+# memory, bulk data.
 #
 #   cd runtime && SNAKEBRIDGE_PYTHON=../.venv/bin/python mix run ../bench/runtime_bench.exs
 #   (BENCH_ONLY=round_trip: only section 1)
@@ -32,6 +33,7 @@ defmodule RuntimeBench do
     restart_pool(1)
     round_trip(python)
     throughput(python)
+    callbacks(python)
     ref_churn()
     bulk()
   end
@@ -187,7 +189,43 @@ defmodule RuntimeBench do
     restart_pool(1)
   end
 
-  # -- 3. worker memory under reference churn ---------------------------------------
+  # -- 3. callbacks: a call that calls an Elixir function back, vs a plain call -------
+
+  defp callbacks(python) do
+    echo = open_echo(python)
+    frame = sqrt_frame()
+    identity = fn x -> x end
+    plain = fn -> {:ok, 1} = Runtime.call_function("operator", "pos", [1], []) end
+    back = fn -> {:ok, 1} = Runtime.call_function("operator", "call", [identity, 1], []) end
+    for _ <- 1..1_000, do: {plain.(), back.(), echo_once(echo, frame)}
+
+    {echo_t, plain_t, back_t} =
+      Enum.reduce(1..50, {[], [], []}, fn _, {e, p, b} ->
+        {for(_ <- 1..100, do: time(fn -> echo_once(echo, frame) end)) ++ e,
+         for(_ <- 1..100, do: time(plain)) ++ p, for(_ <- 1..100, do: time(back)) ++ b}
+      end)
+
+    Port.close(echo)
+    keys = Enum.to_list(1..1_000)
+    key = fn x -> -x end
+
+    sorted =
+      for _ <- 1..20,
+          do:
+            time(fn ->
+              {:ok, _} = Runtime.call_function("builtins", "sorted", [keys], key: key)
+            end)
+
+    IO.puts(
+      "callbacks, median of 5,000: echo #{us(median(echo_t))} µs, operator.pos(1) " <>
+        "#{us(median(plain_t))} µs, operator.call(fn, 1) (one callback) #{us(median(back_t))} µs " <>
+        "(callback round trip #{us(median(back_t) - median(plain_t))} µs; p99 #{us(p99(back_t))} µs); " <>
+        "sorted(1,000 items, key: fn) #{us(median(sorted))} µs " <>
+        "(#{us(median(sorted) / 1_000)} µs per callback)"
+    )
+  end
+
+  # -- 4. worker memory under reference churn ---------------------------------------
 
   defp ref_churn do
     [worker] = SnakeBridge.Pool.workers()
@@ -223,7 +261,7 @@ defmodule RuntimeBench do
     end)
   end
 
-  # -- 4. a 10,000-float vector to numpy.mean: binary vs list -----------------------
+  # -- 5. a 10,000-float vector to numpy.mean: binary vs list -----------------------
 
   defp bulk do
     list = for i <- 1..10_000, do: i * 0.5

@@ -10,6 +10,9 @@ defmodule SnakeBridge do
 
   alias SnakeBridge.{Ledger, Naming, Pool, Ref, Runtime}
 
+  @typedoc "Why a call failed: Python raised, or the worker could not answer."
+  @type error :: SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
+
   @doc """
   Calls any Python function by name: `SnakeBridge.call(Numpy, :mean, [xs])` or
   `SnakeBridge.call("numpy", "mean", [xs], axis: 0)`; `name` may be dotted

@@ -52,6 +52,37 @@ defmodule SnakeBridge.PoolTest do
     assert {:ok, "slept"} = Task.await(sleeper, 5_000)
   end
 
+  test "a worker stuck past a call's timeout gets no new calls, not even from its home" do
+    [stuck | _] = Pool.workers()
+    stuck_pid = Pool.os_pid(stuck)
+
+    capture_log(fn ->
+      # Its caller is suspended, so nothing has replaced the worker yet.
+      caller = spawn(fn -> sleep_on(stuck, 30, 200) end)
+      Process.sleep(50)
+      :erlang.suspend_process(caller)
+      Process.sleep(300)
+      assert Pool.stuck?(stuck)
+
+      homed =
+        Task.async(fn ->
+          Process.put(:snakebridge_home, stuck)
+          Runtime.call_function("os", "getpid", [], [])
+        end)
+
+      assert {:ok, pid} = Task.await(homed, 5_000)
+      assert pid != stuck_pid
+
+      assert {:ok, other} =
+               Task.async(fn -> Runtime.call_function("os", "getpid", [], []) end) |> Task.await()
+
+      assert other != stuck_pid
+      :erlang.resume_process(caller)
+      assert eventually(fn -> stuck not in Pool.workers() end)
+      assert pool_full()
+    end)
+  end
+
   test "kill -9 mid-call: the running call gets a WorkerError, queued ones are told to resend" do
     [worker | _] = Pool.workers()
     os_pid = Pool.os_pid(worker)

@@ -128,6 +128,13 @@ defmodule SnakeBridge.ValuesTest do
              "a URI struct"
   end
 
+  test "ranges become Python ranges, last included as in Elixir" do
+    assert call!("builtins", "list", [1..4]) == [1, 2, 3, 4]
+    assert call!("builtins", "list", [10..1//-3]) == [10, 7, 4, 1]
+    assert call!("builtins", "sum", [1..100]) == 5050
+    assert call!("builtins", "len", [1..0//1]) == 0
+  end
+
   test "methods of values that convert" do
     assert {:ok, keys} = SnakeBridge.method(%{"a" => 1, "b" => 2}, "keys", [])
     assert Enum.sort(keys) == ["a", "b"]

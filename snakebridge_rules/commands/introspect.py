@@ -27,16 +27,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write problems about calls (unknown symbol, bad arity) to F "
                              "and an empty SURFACE, and exit 0: facts about the inputs that "
                              "a build tool may cache; `snakebridge check` words them")
+    add_probe_arguments(parser)
+
+
+def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
+    """The probe's limits and sandbox switch (shared with `generate`)."""
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="wall-clock limit of the sandboxed probe (default 120)")
     parser.add_argument("--memory-mb", type=int, default=4096, metavar="MIB",
                         help="address-space limit of the probe (default 4096)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="import the library without the bubblewrap sandbox (only "
+                             "where namespaces are unavailable: the library's code then "
+                             "runs with the caller's rights)")
+
+
+def probe_limits(args: argparse.Namespace):  # -> Limits (imported lazily: fast --help)
+    from snakebridge_rules.engine.introspect import Limits
+
+    return Limits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20,
+                  cpu_seconds=max(1, int(args.timeout)), sandbox=not args.no_sandbox)
 
 
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine import artifacts
     from snakebridge_rules.engine.files import write_atomic
-    from snakebridge_rules.engine.introspect import Limits, ProbeError, introspect
+    from snakebridge_rules.engine.introspect import ProbeError, introspect
     from snakebridge_rules.engine.manifest import ManifestError, read_manifest
 
     try:
@@ -49,11 +65,9 @@ def run(args: argparse.Namespace) -> int:
     wanted = sorted(c for c in bindings(calls) if library.owns(c.module))
     if not wanted and not args.all:  # nothing to describe: no probe, an empty surface
         return _succeed(args, artifacts.ApiSurface())
-    limits = Limits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20,
-                    cpu_seconds=max(1, int(args.timeout)))
     try:
         surface, errors = introspect(library, args.python, wanted, eager=args.all,
-                                     limits=limits)
+                                     limits=probe_limits(args))
     except ProbeError as exc:
         return report("introspect", [Problem(message=str(exc))])
     problems = [Problem(call=e.call, message=e.message) for e in errors]

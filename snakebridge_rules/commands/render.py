@@ -18,7 +18,12 @@ def run(args: argparse.Namespace) -> int:
     from google.protobuf.message import DecodeError
 
     from snakebridge_rules.engine.artifacts import ApiSurface, read
-    from snakebridge_rules.engine.generate import GenerateError, render_surfaces, write_outputs
+    from snakebridge_rules.engine.generate import (
+        GenerateError,
+        OutputError,
+        render_surfaces,
+        write_outputs,
+    )
 
     surfaces = []
     for path in args.surfaces:
@@ -28,9 +33,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}: not a readable ApiSurface ({exc})", file=sys.stderr)
             return 1
     try:
-        files = render_surfaces(surfaces)
-    except GenerateError as exc:
+        write_outputs(args.out, render_surfaces(surfaces))
+    except (GenerateError, OutputError) as exc:
         print(f"snakebridge render: {exc}", file=sys.stderr)
         return 1
-    write_outputs(args.out, files)
     return 0

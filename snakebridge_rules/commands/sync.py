@@ -9,6 +9,7 @@ nothing is written: exit 1 listing what is stale and the command (CMD) that fixe
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -26,10 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from snakebridge_rules.engine.generate.output import OutputError
     from snakebridge_rules.engine.staleness import stale, sync
 
     if not args.check:
-        done = sync(args.tree, args.dest, args.manifest, args.manifest_dest)
+        try:
+            done = sync(args.tree, args.dest, args.manifest, args.manifest_dest)
+        except OutputError as exc:
+            print(f"snakebridge sync: {exc}", file=sys.stderr)
+            return 1
         for line in done or ["the bindings are already up to date"]:
             print(f"snakebridge: {line}")
         return 0

@@ -8,20 +8,37 @@ name; these names exist only on the Elixir side.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Dict, Iterable, List
 
 __all__ = [
     "GENERATOR_RESERVED",
+    "MAX_NAME",
     "RESERVED_WORDS",
+    "UnsafeName",
+    "checked_function_name",
+    "checked_module_name",
     "function_names",
     "is_valid_function_name",
+    "is_valid_module_name",
     "module_segment",
     "segment_names",
 ]
 
-_VALID_FUNCTION = re.compile(r"^[a-z_][a-zA-Z0-9_]*[?!]?$")
+# A conservative subset of Elixir's grammar: ASCII identifiers and aliases only, and
+# no `?`/`!` suffix (the generator appends `!` to every name for the raising twin).
+_VALID_FUNCTION = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
 _VALID_SEGMENT = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_NOT_WORD = re.compile(r"[^A-Za-z0-9_]+")
+
+#: Atoms are at most 255 characters; a module atom carries `Elixir.` and the raising
+#: twin a `!`, so names stay well below that (longer ones are shortened with a digest).
+MAX_NAME = 200
+
+
+class UnsafeName(ValueError):
+    """A name that is not a valid Elixir identifier or alias: it is never written."""
 
 #: Words that cannot be defined with a plain `def NAME` in Elixir (or that we refuse
 #: to shadow: `not` and the special forms that read as keywords).
@@ -29,7 +46,8 @@ RESERVED_WORDS = frozenset([
     "end", "do", "fn", "when", "in", "and", "or", "not", "nil", "true", "false", "catch",
     "rescue", "after", "else", "unquote", "unquote_splicing", "quote", "__MODULE__",
     "__ENV__", "__CALLER__", "__DIR__", "__STACKTRACE__", "__block__", "__aliases__",
-    "__cursor__", "__info__", "module_info", "behaviour_info",
+    "__cursor__", "__info__", "module_info", "behaviour_info", "_", "__struct__",
+    "__exception__", "__impl__", "__protocol__", "__deriving__",
 ])
 
 #: Names every generated module defines itself (`__python__/0`, `doc/1`).
@@ -40,6 +58,7 @@ def is_valid_function_name(name: str, reserved: Iterable[str] = ()) -> bool:
     """True when `def name` compiles and clashes with nothing the generator defines."""
     return (
         name.isascii()
+        and len(name) <= MAX_NAME
         and bool(_VALID_FUNCTION.match(name))
         and name not in RESERVED_WORDS
         and name not in GENERATOR_RESERVED
@@ -47,9 +66,48 @@ def is_valid_function_name(name: str, reserved: Iterable[str] = ()) -> bool:
     )
 
 
+def is_valid_module_name(name: str) -> bool:
+    """True when `name` is a dotted Elixir alias (`Numpy.Linalg`) we can write as is."""
+    segments = name.split(".")
+    return (name.isascii() and len(name) <= MAX_NAME
+            and all(_VALID_SEGMENT.match(s) for s in segments))
+
+
+def checked_function_name(name: str) -> str:
+    """`name` if the generator may write `def name` and `def name!`, else UnsafeName.
+
+    The one gate every generated function name passes through (generate/members.py),
+    whatever produced it: the mapping below, a probe answer or an ApiSurface file.
+    """
+    return _gate(name, is_valid_function_name, "function name",
+                 "[a-z_][a-zA-Z0-9_]*, not a reserved word", "function_names")
+
+
+def checked_module_name(name: str) -> str:
+    """`name` if the generator may write `defmodule name`, else UnsafeName (one gate)."""
+    return _gate(name, is_valid_module_name, "module name",
+                 "dotted segments [A-Z][A-Za-z0-9_]*", "segment_names")
+
+
+def _gate(name: str, valid, what: str, shape: str, mapping: str) -> str:
+    if isinstance(name, str) and valid(name):
+        return name
+    shown = repr(name) if len(repr(name)) <= 100 else repr(name)[:97] + "..."
+    raise UnsafeName(f"{shown} is not a safe Elixir {what} (expected {shape}, at most "
+                     f"{MAX_NAME} characters); map it with engine/names.py {mapping}")
+
+
 def _escape_non_ascii(name: str) -> str:
     """`café` -> `cafu00e9`: ASCII-only and still readable."""
     return "".join(c if c.isascii() else f"u{ord(c):04x}" for c in name)
+
+
+def _shorten(mapped: str, original: str, limit: int) -> str:
+    """Names longer than `limit` keep a prefix and a digest of the original name."""
+    if len(mapped) <= limit:
+        return mapped
+    digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{mapped[: limit - 13]}_{digest}"
 
 
 def _snake_case(name: str) -> str:
@@ -61,9 +119,10 @@ def _snake_case(name: str) -> str:
 
 def _map_function_name(name: str, reserved: Iterable[str]) -> str:
     """The candidate Elixir name of one Python name (collisions handled by the caller)."""
-    mapped = _snake_case(_escape_non_ascii(name))
+    mapped = _snake_case(_NOT_WORD.sub("_", _escape_non_ascii(name)))
     if not re.match(r"^[a-z_]", mapped):
         mapped = "f_" + mapped
+    mapped = _shorten(mapped, name, MAX_NAME - 8)  # room for `_` and a `_N` suffix
     return mapped if is_valid_function_name(mapped, reserved) else mapped + "_"
 
 
@@ -84,31 +143,34 @@ def function_names(python_names: Iterable[str], reserved: Iterable[str] = ()) ->
             continue
         result[name] = _unique(_map_function_name(name, reserved_set), taken)
         taken.add(result[name])
-    return result
+    return {name: checked_function_name(elixir) for name, elixir in result.items()}
 
 
 def _unique(candidate: str, taken: set[str]) -> str:
+    """`candidate`, or the first free `candidate_N` (checked: never raw text)."""
     if candidate not in taken and is_valid_function_name(candidate):
         return candidate
     n = 2
     while f"{candidate}_{n}" in taken:
         n += 1
-    return f"{candidate}_{n}"
+    return checked_function_name(f"{candidate}_{n}")
 
 
 def module_segment(name: str) -> str:
     """One Python module/class name -> one Elixir alias segment (`_core` -> `Core_`).
 
     Each leading underscore becomes a trailing one, so `_core` and `core` never
-    collide; the rest is camelized as `Macro.camelize/1` does.
+    collide; the rest is camelized as `Macro.camelize/1` does. Any other character
+    (` `, `.`, `"`) separates words as `_` does; long names are shortened.
     """
     stripped = name.lstrip("_")
-    trailing = "_" * (len(name) - len(stripped))
-    parts: List[str] = [p for p in _escape_non_ascii(stripped).split("_") if p]
+    trailing = "_" * min(len(name) - len(stripped), 4)
+    ascii_name = _NOT_WORD.sub("_", _escape_non_ascii(stripped))
+    parts: List[str] = [p for p in ascii_name.split("_") if p]
     camel = "".join(p[0].upper() + p[1:] for p in parts)
     if not _VALID_SEGMENT.match(camel):
         camel = "M" + camel
-    return camel + trailing
+    return _shorten(camel, name, 60) + trailing
 
 
 def segment_names(python_names: Iterable[str]) -> Dict[str, str]:
@@ -121,6 +183,6 @@ def segment_names(python_names: Iterable[str]) -> Dict[str, str]:
         segment, n = candidate, 2
         while segment in taken:
             segment, n = f"{candidate}{n}", n + 1
-        result[name] = segment
+        result[name] = checked_module_name(segment)
         taken.add(segment)
     return result

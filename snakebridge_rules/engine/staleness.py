@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from snakebridge_rules.engine.files import write_atomic
-
 
 def _tree(root: Path) -> dict[str, Path]:
     """Relative path → file under `root` (following the symlinks of a runfiles tree)."""
@@ -42,16 +40,14 @@ def stale(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> list[s
 
 
 def sync(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> list[str]:
-    """Make `dest` hold exactly the generated files and write the manifest; returns
-    one line per file written or removed."""
-    wanted = _tree(tree)
-    done = []
-    for name, state in list(differences(tree, dest)):
-        if state == "extra":
-            (dest / name).unlink()
-        else:
-            write_atomic(dest / name, wanted[name].read_bytes())
-        done.append(f"{'removed' if state == 'extra' else 'wrote'} {dest / name}")
-    if write_atomic(manifest_dest, manifest.read_bytes()):
-        done.append(f"wrote {manifest_dest}")
-    return done
+    """Make `dest` hold exactly the generated files and `manifest_dest` the manifest, all
+    at once through the engine's writer (a kill leaves the old or the new pair); returns
+    one line per file written or removed. Raises OutputError when the disk refuses."""
+    from snakebridge_rules.engine.generate.output import write_outputs
+
+    files = {name: path.read_bytes() for name, path in _tree(tree).items()}
+    report = write_outputs(dest, files, manifest_dest, manifest.read_bytes(),
+                           keep_foreign=False)
+    done = [f"{'removed' if name in report.removed else 'wrote'} {dest / name}"
+            for name in sorted(report.written + report.removed)]
+    return done + ([f"wrote {manifest_dest}"] if report.manifest_changed else [])

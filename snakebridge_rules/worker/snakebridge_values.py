@@ -1,4 +1,5 @@
-"""Elixir structs that have a Python twin: sets and the calendar types, both ways.
+"""Elixir structs that have a Python twin: sets and the calendar types, both ways;
+ranges one way (to `range`).
 
 Kept apart from the worker loop because these are pure value mappings: `to_python`
 reads a decoded struct (a dict with `__struct__`), `to_elixir` answers the struct to
@@ -82,8 +83,15 @@ def _named_zone(naive, zone, offset):
     return None
 
 
+def _range(value, _resolve):
+    """`first..last//step` includes `last`; Python's `range` stops before it."""
+    step = value.get("step", 1)
+    return range(value["first"], value["last"] + (1 if step > 0 else -1), step)
+
+
 _TO_PYTHON = {
     "Elixir.MapSet": _mapset,
+    "Elixir.Range": _range,
     "Elixir.Date": _date,
     "Elixir.Time": _time,
     "Elixir.NaiveDateTime": _naive,

@@ -214,6 +214,9 @@ def test_a_keyword_list_where_a_value_was_meant_is_the_keywords(results) -> None
      "with 4 arguments from Elixir: it accepts arity 1 to 3 (Builtins.round/1 to /3)"),
     ("Sbforms.Point.y()", "Sbforms.Point.y/0: sbforms.Point.y cannot be called with 0 "
      "arguments from Elixir: it accepts arity 1 (Sbforms.Point.y/1)"),
+    ("Sbforms.wide(1, 2)", "Sbforms.wide/2: sbforms.wide cannot be called with 2 arguments "
+     "from Elixir: it accepts arity 1 (Sbforms.wide/1; it has more than 255 required "
+     "positional parameters, so they are all passed by name in one keyword list)"),
 ])
 def test_too_many_arguments_is_a_generate_time_error(tmp_path, e2e_python, call,
                                                      message) -> None:
@@ -244,3 +247,15 @@ def test_elixir_module_list_matches_the_running_elixir() -> None:
                            "--check"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("entry", [
+    ["-m", "snakebridge_rules.cli", "scan"],  # what Pants' scan process and Bazel's runs
+])
+def test_adapters_refuse_an_elixir_module_name_alike(tmp_path, entry) -> None:
+    (tmp_path / "a.ex").write_text("defmodule A do\n  def f, do: String.upcase(\"x\")\nend\n")
+    done = subprocess.run([sys.executable, *entry, "--library", "string", "a.ex"],
+                          capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert done.returncode == 2
+    assert "e.g. --library string=PyString" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

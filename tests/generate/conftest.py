@@ -223,6 +223,21 @@ HOSTILE_MARKER = "HOSTILE_MARKER"
 
 
 @pytest.fixture(scope="session")
+def docs_python(tmp_path_factory, numpy_python: str) -> str:
+    """An interpreter with numpy, packaging and the docpkg fixture packages (`untyped`
+    with its stub-only `untyped-stubs`), through a `.pth`."""
+    root = tmp_path_factory.mktemp("docs-env")
+    venv.EnvBuilder(with_pip=False).create(root / "venv")
+    python = root / "venv" / "bin" / "python"
+    query = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site, numpy_site = (subprocess.run([p, "-c", query], capture_output=True, text=True,
+                                       check=True).stdout.strip()
+                        for p in (str(python), numpy_python))
+    Path(site, "docpkg.pth").write_text(f"{HERE / 'docpkg'}\n{numpy_site}\n")
+    return str(python)
+
+
+@pytest.fixture(scope="session")
 def hostile_python(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An interpreter whose environment has the hostile package (a venv whose `.pth`
     points at a copy in which MARKER_PATH is HOSTILE_MARKER)."""

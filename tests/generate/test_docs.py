@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import venv
 from pathlib import Path
 
 import pytest
@@ -24,20 +23,6 @@ CALLS = [
 TARGETS = ["Numpy.mean", "Math.log", "Docpkg.Google.greet", "Docpkg.Google.shout",
            "Docpkg.Google.Point", "Docpkg.Google.Point.scaled", "Docpkg.Sphinx.scale",
            "Docpkg.Sphinx.apply"]
-
-
-@pytest.fixture(scope="session")
-def docs_python(tmp_path_factory, numpy_python: str) -> str:
-    """An interpreter with numpy and the docpkg fixture package (through a `.pth`)."""
-    root = tmp_path_factory.mktemp("docs-env")
-    venv.EnvBuilder(with_pip=False).create(root / "venv")
-    python = root / "venv" / "bin" / "python"
-    query = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site, numpy_site = (subprocess.run([p, "-c", query], capture_output=True, text=True,
-                                       check=True).stdout.strip()
-                        for p in (str(python), numpy_python))
-    Path(site, "docpkg.pth").write_text(f"{HERE / 'docpkg'}\n{numpy_site}\n")
-    return str(python)
 
 
 @pytest.fixture(scope="session")

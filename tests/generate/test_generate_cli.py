@@ -69,7 +69,11 @@ def test_hostile_package_compiles_clean_and_runs_nothing(hostile_generated) -> N
     assert check.unformatted == []
     assert not marker.exists()
     assert {p.name for p in (work / "gen" / "hostile").iterdir()} == {
-        "core.ex", "core_.ex", "thing.ex"}
+        "core.ex", "core_.ex", "thing.ex",
+        "bad_module_do_file_write_hostilemarker_class_end_defmodule_x.ex"}
+    # Names that are Elixir code or not identifiers become safe names (names.py).
+    assert {"has_space/2", "x_1_file_write_hostile_marker_name_def_y/2"} <= set(
+        check.docs["Hostile"])
 
 
 def test_hostile_docs_round_trip_exactly(hostile_generated) -> None:

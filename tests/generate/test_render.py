@@ -65,9 +65,9 @@ def test_calling_convention(rendered) -> None:
     rest = ", ".join(f"rest{n}" for n in range(1, 10))
     assert f'  "round",\n      [x],\n      [ndigits, {rest}]\n    )' in source
     assert "      ndigits \\\\ :__snakebridge_unset__,\n" in source
-    assert "@spec round(float()) ::" in source
-    assert "@spec round(float(), integer() | nil | keyword()) ::" in source
-    assert "@spec round(float(), integer() | nil, term(), term()) ::" in source
+    assert "@spec round(number()) ::" in source
+    assert "@spec round(number(), integer() | nil | keyword()) ::" in source
+    assert "@spec round(number(), integer() | nil, term(), term()) ::" in source
     thing = (rendered.out / "hostile" / "thing.ex").read_text()
     assert 'invoke_function("hostile", "Thing", [size], [opts])' in thing
     assert "def grow(ref, by, ref_, opts \\\\ :__snakebridge_unset__) do" in thing

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, Member, ModuleSurface
 from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, Shape, binding_of, describe_arities
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
 from snakebridge_rules.engine.generate.layout import WIDTH, def_head, spec
 from snakebridge_rules.engine.generate.literals import elixir_string
-from snakebridge_rules.engine.generate.specs import annotation_spec
+from snakebridge_rules.engine.generate.specs import Types, annotation_spec
 from snakebridge_rules.engine.manifest import (
     ManifestError,
     parse_lines,
@@ -19,22 +20,49 @@ from snakebridge_rules.engine.manifest import (
     render_manifest,
 )
 
+_FLOAT = "float() | :nan | :infinity | :neg_infinity"
+
 
 @pytest.mark.parametrize(("annotation", "expected"), [
-    ("int", "integer()"), ("float", "float()"), ("str", "String.t()"), ("bool", "boolean()"),
-    ("None", "nil"), ("list[float]", "[float()]"), ("List[int]", "[integer()]"),
+    ("int", "integer()"), ("float", _FLOAT), ("str", "String.t()"), ("bool", "boolean()"),
+    ("None", "nil"), ("bytes", "SnakeBridge.Bytes.t()"), ("List[int]", "[integer()]"),
     ("dict[str, int]", "%{optional(String.t()) => integer()}"),
     ("Optional[int]", "integer() | nil"), ("int | None", "integer() | nil"),
     ("typing.Optional[str]", "String.t() | nil"), ("Union[int, str, None]",
                                                    "integer() | String.t() | nil"),
-    ("tuple[int, int]", "tuple()"), ("'int'", "integer()"), ("list[int | None]",
-                                                             "[integer() | nil]"),
+    ("tuple[int, str]", "{integer(), String.t()}"), ("tuple[int, ...]", "tuple()"),
+    ("'int'", "integer()"), ("list[int | None]", "[integer() | nil]"),
+    ("Literal[1, -2, True, None]", "1 | -2 | true | nil"), ("Literal['a', 'b']", "String.t()"),
+    ("Sequence[int]", "term()"), ("Mapping[str, int]", "term()"),  # returned: any kind
+    ("Callable[[int], int]", "term()"), ("Annotated[int, 'x']", "integer()"),
     ("npt.ArrayLike", "term()"), ("Optional[Any]", "term()"), ("", "term()"),
     ("not valid [", "term()"), ("__import__('os').system('x')", "term()"),
-    ("dict[str, dict[str, dict[str, list[Optional[float]]]]]", "term()"),  # too long
+    ("dict[str, dict[str, dict[str, list[Optional[int]]]]]", "term()"),  # too long
 ])
-def test_annotation_specs(annotation: str, expected: str) -> None:
+def test_returned_annotation_specs(annotation: str, expected: str) -> None:
     assert annotation_spec(annotation) == expected
+
+
+@pytest.mark.parametrize(("annotation", "expected"), [
+    ("float", "number()"), ("list[float]", "[number()]"), ("Sequence[int]", "[integer()]"),
+    ("Mapping[str, float]", "%{optional(String.t()) => number()}"),
+    ("Callable[[float], int]", "(float() | :nan | :infinity | :neg_infinity -> integer())"),
+    ("Callable[..., str]", "(... -> String.t())"), ("Callable[[], None]", "(-> nil)"),
+    ("Point", "term()"),  # a class argument may be given as data Python converts
+])
+def test_argument_annotation_specs(annotation: str, expected: str) -> None:
+    assert annotation_spec(annotation, argument=True) == expected
+
+
+def test_classes_are_reference_types_only_where_generated() -> None:
+    types = Types("docpkg.google", {"docpkg.google.Point": "Docpkg.Google.Point",
+                                    "numpy.random.Generator": "Numpy.Random.Generator"})
+    assert annotation_spec("Point", types) == "Docpkg.Google.Point.t()"
+    assert annotation_spec("docpkg.google.Point | None", types) == "Docpkg.Google.Point.t() | nil"
+    assert annotation_spec("list[Point]", types) == "[Docpkg.Google.Point.t()]"
+    assert annotation_spec("numpy.random.Generator", types) == "Numpy.Random.Generator.t()"
+    assert annotation_spec("Other", types) == "term()"
+    assert annotation_spec("numpy.random.Generator", Types("numpy")) == "term()"
 
 
 @pytest.mark.parametrize(("text", "literal"), [
@@ -117,3 +145,31 @@ def test_varargs_generate_as_many_arities_as_called() -> None:
     assert describe_arities(shape.accepted()) == "arity 0 or more (at most 255)"
     assert describe_arities(range(1, 4)) == "arity 1 to 3"
     assert describe_arities(range(1, 2)) == "arity 1"
+
+
+# ------------------------------------------------------------------ the names gate
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("Hostile", 'x(); :os.cmd(~c"touch pwned"); def y'),
+    ("Hostile", "has space"),
+    ("/etc/Hostile", "f"),
+    ("Hostile do :os.cmd(~c\"id\") end; defmodule X", "f"),
+])
+def test_render_refuses_names_that_are_not_elixir_identifiers(module: str, name: str) -> None:
+    from snakebridge_rules.engine.generate import GenerateError, render_surfaces
+
+    surface = ApiSurface(library="hostile", elixir_module="Hostile", modules=[ModuleSurface(
+        elixir_module=module, python_module="hostile",
+        members=[Member(python_name="f", elixir_name=name, kind=Member.FUNCTION)])])
+    with pytest.raises(GenerateError, match="is not a safe Elixir (function|module) name"):
+        render_surfaces([surface])
+
+
+@pytest.mark.parametrize("relative", ["/etc/passwd.ex", "../x.ex", "a/../../x.ex", "a/B.ex",
+                                      "x.exs", ""])
+def test_output_paths_must_stay_inside_the_output_dir(tmp_path, relative: str) -> None:
+    from snakebridge_rules.engine.generate.paths import UnsafePath, checked_path
+
+    with pytest.raises(UnsafePath):
+        checked_path(tmp_path, relative)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from snakebridge_rules.engine.names import (
+    UnsafeName,
+    checked_function_name,
+    checked_module_name,
     function_names,
     is_valid_function_name,
     module_segment,
@@ -59,3 +62,39 @@ def test_scope_reserved_names_are_mapped_away() -> None:
 def test_mapping_does_not_depend_on_input_order() -> None:
     names = ["b", "End", "end", "A", "a", "x²", "x"]
     assert function_names(names) == function_names(list(reversed(names)))
+
+
+# ------------------------------------------------------------------ hostile names
+
+_HOSTILE = ['x(); :os.cmd(~c"touch pwned"); def y', "has space", "a?", "b!", "x\ny",
+            "end_2", "_", "__struct__", "é" * 300, "a" * 500, "", "1abc", '"quote"',
+            "#{code}", "Elixir.Foo"]
+
+
+def test_hostile_function_names_map_to_valid_unique_names() -> None:
+    mapping = function_names(_HOSTILE + ["end", "end_"])
+    assert all(is_valid_function_name(v) for v in mapping.values()), mapping
+    assert len(set(mapping.values())) == len(mapping)
+    assert mapping["has space"] == "has_space"
+
+
+def test_unique_never_returns_raw_text() -> None:
+    # Two names mapping to one candidate: the `_N` form must pass the gate too.
+    mapping = function_names(["a b", "a_b", "a-b", "a.b"])
+    assert sorted(mapping.values()) == ["a_b", "a_b_2", "a_b_3", "a_b_4"]
+
+
+@pytest.mark.parametrize("name", _HOSTILE)
+def test_hostile_segments_are_valid_aliases(name: str) -> None:
+    segment = module_segment(name)
+    assert checked_module_name(segment) == segment
+    assert len(segment) <= 70
+
+
+def test_the_gate_refuses_unmappable_text_clearly() -> None:
+    with pytest.raises(UnsafeName, match=r"is not a safe Elixir function name"):
+        checked_function_name("x(); :os.cmd('id')")
+    with pytest.raises(UnsafeName, match=r"is not a safe Elixir module name"):
+        checked_module_name("/etc/Passwd")
+    with pytest.raises(UnsafeName):
+        checked_module_name("A" * 300)

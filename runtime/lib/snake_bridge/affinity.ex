@@ -10,7 +10,8 @@ defmodule SnakeBridge.Affinity do
        session's worker.
     3. A process that has received references (its *home* worker) runs its calls
        without references there too, so a process building objects step by step keeps
-       them together. A process that never received one is routed to an idle worker.
+       them together (unless the home is stuck past a call's timeout). A process that
+       never received one is routed to an idle worker.
     4. When references of several workers meet in one call (a process combining its
        own objects with ones another process made), the objects not on the chosen
        worker (the session's, else the home, else the one holding most of them) are
@@ -58,11 +59,17 @@ defmodule SnakeBridge.Affinity do
         checkout(payload)
 
       home ->
-        if Process.alive?(home) do
-          {:ok, {home, nil, payload, []}}
-        else
-          Process.delete(@home)
-          checkout(payload)
+        cond do
+          not Process.alive?(home) ->
+            Process.delete(@home)
+            checkout(payload)
+
+          # Hung past a timeout, about to be replaced: this call need not wait for it.
+          Pool.stuck?(home) ->
+            checkout(payload)
+
+          true ->
+            {:ok, {home, nil, payload, []}}
         end
     end
   end

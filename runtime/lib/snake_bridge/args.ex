@@ -13,7 +13,7 @@ defmodule SnakeBridge.Args do
 
   alias SnakeBridge.{Callback, Ref}
 
-  @passed [SnakeBridge.Bytes, SnakeBridge.Array, Date, Time, NaiveDateTime, DateTime]
+  @passed [SnakeBridge.Bytes, SnakeBridge.Array, Date, Time, NaiveDateTime, DateTime, Range]
 
   @typedoc "The prepared payload, its references and its functions (by callback index)."
   @type prepared :: {tuple(), [Ref.t()], tuple()}

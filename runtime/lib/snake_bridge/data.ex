@@ -3,9 +3,12 @@ defmodule SnakeBridge.Ref do
   An opaque reference to a Python object that has no Elixir form, held in the
   registry of the worker `worker` (a pid) under `id`; `type` names its Python class.
 
-  Pass it back into calls (they are routed to its worker). It is released by
-  `SnakeBridge.release/1`, at the end of `SnakeBridge.with_session/1`, or when the
-  process that received it exits.
+  Pass it back into calls from any process (they run on its worker; see
+  `SnakeBridge.Affinity`). It is `Enumerable` (a lazy, batched stream of `iter(obj)`:
+  `SnakeBridge.Stream`), `inspect/1` shows its type and a bounded `repr`, and
+  `to_string/1` is `str(obj)` (both ask the worker). It is released by
+  `SnakeBridge.release/1`, at the end of `SnakeBridge.with_session/1`, or when every
+  process that received it or passed it in a call has exited.
   """
   @enforce_keys [:id, :worker]
   defstruct [:id, :worker, :type]

@@ -74,6 +74,22 @@ defmodule SnakeBridge.Pool do
     end
   end
 
+  @doc """
+  Whether `worker` is running a call past that call's timeout (it is about to be
+  replaced): a call free to go elsewhere should.
+  """
+  @spec stuck?(pid()) :: boolean()
+  def stuck?(worker) do
+    {_size, _load, deadlines} = :persistent_term.get(@key)
+
+    case :ets.match(@table, {:"$1", worker}) do
+      [[slot]] -> past(:atomics.get(deadlines, slot), System.monotonic_time(:millisecond))
+      _ -> false
+    end
+  end
+
+  defp past(deadline, now), do: deadline != 0 and deadline < now
+
   # Scan `size` slots from `start`; the first idle live worker wins, else the least
   # loaded; a worker stuck past a call's timeout counts as loaded by `size` more calls.
   defp pick(_slots, size, _start, size, best), do: best && elem(best, 1)
@@ -83,8 +99,7 @@ defmodule SnakeBridge.Pool do
 
     case :ets.lookup(@table, slot) do
       [{^slot, pid}] ->
-        deadline = :atomics.get(deadlines, slot)
-        stuck = if deadline != 0 and deadline < now, do: size + 1, else: 0
+        stuck = if past(:atomics.get(deadlines, slot), now), do: size + 1, else: 0
         busy = :atomics.get(load, slot) + stuck
 
         cond do

@@ -11,10 +11,13 @@ defmodule SnakeBridge.Worker do
 
   Calls wait in this process's queue until Python reads: when it is idle, or waiting
   for a callback's result (a call made meanwhile is served nested, so a callback may
-  call Python again). So a call that Python has not started is never lost: when this
-  worker is replaced its caller is told to send it again (`:sb_retry`), and when its
-  own timeout passes it simply leaves the queue. Only the call Python is running can
-  time out the worker. If Python exits, hangs past a caller's timeout
+  call Python again); up to 8 more frames may wait in the pipe while Python
+  runs a call with no callback in progress, so Python does not wait for this process
+  between calls.
+  The worker thus knows which calls have started: a call that had not is never lost
+  when this worker is replaced (its caller is told to send it again, `:sb_retry`), and
+  when its own timeout passes it leaves the queue. Only a call Python has started
+  can time the worker out. If Python exits, hangs past a caller's timeout
   or writes a frame that is not one, every waiting caller gets a
   `%SnakeBridge.WorkerError{}` at once and this process stops; its supervisor starts a
   fresh one.
@@ -25,6 +28,8 @@ defmodule SnakeBridge.Worker do
   alias SnakeBridge.{Config, WorkerError}
 
   @magic 0xAB
+  # Request frames written ahead of Python's reading (see `pump/1`).
+  @pipeline 8
   @callback_magic 0xAC
   @init_id 0xFFFFFFFFFFFFFFFF
   @early_death_pause 500
@@ -45,6 +50,8 @@ defmodule SnakeBridge.Worker do
     queue: :queue.new(),
     # calls Python is running, innermost first: {id, :running | :waiting (a callback)}
     stack: [],
+    # request frames written to the pipe that Python has not read, oldest first: {id, timeout}
+    inflight: [],
     # pid => {monitor, MapSet of ref ids}; ref id => [holder pids]
     held: %{},
     holders: %{},
@@ -114,10 +121,7 @@ defmodule SnakeBridge.Worker do
 
   def handle_info({port, {:data, frame}}, %{port: port} = state), do: answer(frame, state)
 
-  def handle_info({:sb_cb_reply, id, frame}, state) do
-    if state.port, do: Port.command(state.port, frame)
-    {:noreply, %{state | stack: mark(state.stack, id, :running)}}
-  end
+  def handle_info({:sb_cb_reply, id, frame}, state), do: {:noreply, reply(state, id, frame)}
 
   def handle_info({:sb_release, ids}, state), do: {:noreply, release(ids, state)}
 
@@ -147,6 +151,11 @@ defmodule SnakeBridge.Worker do
       queued ->
         :atomics.sub(state.load, state.index, 1)
         {:noreply, %{state | queue: queue, pending: Map.delete(state.pending, id)}}
+
+      # In the pipe, not started: Python will run it; nobody waits for the answer.
+      List.keymember?(state.inflight, id, 0) ->
+        :atomics.sub(state.load, state.index, 1)
+        {:noreply, %{state | pending: Map.delete(state.pending, id)}}
 
       Map.has_key?(state.pending, id) ->
         fail(%{state | pending: Map.delete(state.pending, id)}, :timeout, "a call timed out")
@@ -183,14 +192,14 @@ defmodule SnakeBridge.Worker do
         :atomics.sub(state.load, state.index, 1)
         send(caller, {tag, etf, n})
         state = own(ids, caller, session, %{state | pending: pending})
-        {:noreply, state |> finished(id) |> pump()}
+        {:noreply, state |> finished(id) |> consume() |> pump()}
 
       {nil, _} when id == @init_id ->
         {:noreply, pump(%{state | ready: true})}
 
       {nil, _} ->
         state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
-        {:noreply, state |> finished(id) |> pump()}
+        {:noreply, state |> finished(id) |> consume() |> pump()}
     end
   end
 
@@ -200,13 +209,14 @@ defmodule SnakeBridge.Worker do
       %{^id => {caller, tag, session}} ->
         send(caller, {tag, {:sb_callback, etf}})
         state = own(ids, caller, session, %{state | stack: mark(state.stack, id, :waiting)})
-        {:noreply, pump(state)}
+        {:noreply, state |> consume() |> pump()}
 
       _ ->
         {cb_id, _index, _args} = :erlang.binary_to_term(etf)
         gone = {"SnakeBridge", "the call that passed this function has ended", ""}
-        Port.command(state.port, SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone}))
-        {:noreply, release(for(<<ref_id::64 <- ids>>, do: ref_id), state)}
+        frame = SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone})
+        state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
+        {:noreply, reply(state, id, frame)}
     end
   end
 
@@ -218,19 +228,58 @@ defmodule SnakeBridge.Worker do
     )
   end
 
-  # Sends the next queued call when Python reads (idle, or waiting for a callback).
-  defp pump(%{ready: true, port: port, stack: stack} = state) when port != nil do
-    with true <- reading?(stack),
-         {{:value, {id, frame, timeout}}, queue} <- :queue.out(state.queue) do
-      Port.command(port, frame)
-      if stack == [], do: set_deadline(state, deadline(timeout))
-      %{state | queue: queue, stack: [{id, :running} | stack]}
-    else
-      _ -> state
+  # A callback's result for call `id`: the frames already in the pipe are read (and
+  # run, nested) before it, so they count as started.
+  defp reply(state, id, frame) do
+    if state.port, do: Port.command(state.port, frame)
+
+    state =
+      Enum.reduce(state.inflight, %{state | inflight: []}, fn {i, t}, s -> start(s, i, t) end)
+
+    %{state | stack: mark(state.stack, id, :running)}
+  end
+
+  # Writes the next queued calls: one for Python to read now (it is idle or waiting for
+  # a callback), or up to @pipeline waiting in the pipe behind a call with no callback
+  # in progress (a callback's wait would read them, nested: see :sb_cb_reply).
+  defp pump(%{ready: true, port: port, stack: stack, inflight: inflight} = state)
+       when port != nil do
+    cond do
+      inflight == [] and reading?(stack) -> write_next(state, :started)
+      length(stack) == 1 and length(inflight) < @pipeline -> write_next(state, :inflight)
+      true -> state
     end
   end
 
   defp pump(state), do: state
+
+  defp write_next(state, where) do
+    case :queue.out(state.queue) do
+      {{:value, {id, frame, timeout}}, queue} ->
+        Port.command(state.port, frame)
+        state = %{state | queue: queue}
+
+        if where == :started,
+          do: state |> start(id, timeout) |> pump(),
+          else: pump(%{state | inflight: state.inflight ++ [{id, timeout}]})
+
+      {:empty, _} ->
+        state
+    end
+  end
+
+  # Python reads again (a call ended, or one waits for a callback): it takes the oldest
+  # frame waiting in the pipe, if any.
+  defp consume(%{inflight: [{id, timeout} | rest], stack: stack} = state) do
+    if reading?(stack), do: start(%{state | inflight: rest}, id, timeout), else: state
+  end
+
+  defp consume(state), do: state
+
+  defp start(state, id, timeout) do
+    if state.stack == [], do: set_deadline(state, deadline(timeout))
+    %{state | stack: [{id, :running} | state.stack]}
+  end
 
   defp reading?([]), do: true
   defp reading?([{_id, :waiting} | _]), do: true
@@ -352,6 +401,7 @@ defmodule SnakeBridge.Worker do
     exception = error(state, reason, message)
 
     queued = for {id, _frame, _timeout} <- :queue.to_list(state.queue), into: MapSet.new(), do: id
+    queued = Enum.into(Enum.map(state.inflight, &elem(&1, 0)), queued)
 
     # A worker that never answered cannot run calls: its replacement will not either.
     for {id, {caller, tag, _session}} <- state.pending do

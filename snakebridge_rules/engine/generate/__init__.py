@@ -1,21 +1,23 @@
 """API surfaces → Elixir source files (the generate action's pure core).
 
 `render_surfaces` maps surfaces to `{relative path: bytes}` in memory, so a failure
-writes nothing; `write_outputs` then puts them into the output directory atomically,
-leaving identical files (and their mtimes) alone.
+writes nothing; `write_outputs` then swaps them into the output directory all at once
+(output.py), leaving identical files (and their mtimes) alone.
 """
 
 from __future__ import annotations
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, ModuleSurface
 from snakebridge_rules.engine.generate.modules import HEADER, GenerateError, render_module
-from snakebridge_rules.engine.generate.output import WriteReport, write_outputs
+from snakebridge_rules.engine.generate.output import OutputError, WriteReport, write_outputs
 from snakebridge_rules.engine.generate.paths import module_paths
+from snakebridge_rules.engine.generate.specs import Types
 from snakebridge_rules.engine.libraries import taken_by_elixir
 
 __all__ = [
     "HEADER",
     "GenerateError",
+    "OutputError",
     "WriteReport",
     "module_paths",
     "render_surfaces",
@@ -42,4 +44,7 @@ def render_surfaces(surfaces: list[ApiSurface]) -> dict[str, bytes]:
                 )
             modules[module.elixir_module] = module
     paths = module_paths(sorted(modules))
-    return {paths[name]: render_module(modules[name]).encode() for name in sorted(modules)}
+    specs = Types(classes={f"{m.python_module}.{m.qualname}": m.elixir_module
+                           for m in modules.values() if m.is_class and not m.converted})
+    return {paths[name]: render_module(modules[name], specs).encode()
+            for name in sorted(modules)}

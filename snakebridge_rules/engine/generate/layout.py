@@ -77,21 +77,37 @@ def def_head(keyword: str, name: str, params: list[str]) -> list[str]:
     return lay_out(head, 2, f"{keyword} ", " do")
 
 
-def spec(name: str, arg_types: list[str], result: str) -> list[str]:
-    """`  @spec name(types) :: result` in the formatter's three layouts.
+def spec(name: str, arg_types: list[str], result: str | tuple[str, ...]) -> list[str]:
+    """`  @spec name(types) :: result` in the formatter's layouts.
 
-    A lone map/list/tuple argument that does not fit on the line becomes `term()`: the
-    formatter would break inside it (`name(%{` ... `})`), a layout this module lacks.
+    `result` may be the alternatives of a union (`{:ok, t}`, `{:error, e}`): when the
+    union does not fit after `::`, the formatter puts it on its own lines, one `| alt`
+    per line. A lone map/list/tuple argument that does not fit on the line becomes
+    `term()`: the formatter would break inside it (`name(%{` ... `})`), a layout this
+    module lacks.
     """
-    one_line = f"  @spec {name}({', '.join(arg_types)}) :: {result}"
+    alternatives = (result,) if isinstance(result, str) else result
+    flat_result = " | ".join(alternatives)
+    one_line = f"  @spec {name}({', '.join(arg_types)}) :: {flat_result}"
     if fits(one_line):
         return [one_line]
     if len(arg_types) == 1 and arg_types[0][:1] in ("%", "[", "{", "<"):
         arg_types = ["term()"]
     head = Group(f"{name}(", tuple(arg_types), ")", item_offset=8, close_offset=6)
+    below = _union_lines(alternatives, 10)
     if fits(f"  @spec {flat(head)} ::"):
-        return [f"  @spec {flat(head)} ::", " " * 10 + result]
-    return lay_out(head, 2, "@spec ", f" :: {result}")
+        return [f"  @spec {flat(head)} ::", *below]
+    lines = lay_out(head, 2, "@spec ", f" :: {flat_result}")
+    if fits(lines[-1]):
+        return lines
+    return [*lines[:-1], lines[-1].removesuffix(f" {flat_result}"), *below]
+
+
+def _union_lines(alternatives: tuple[str, ...], indent: int) -> list[str]:
+    pad = " " * indent
+    if fits(pad + " | ".join(alternatives)):
+        return [pad + " | ".join(alternatives)]
+    return [pad + alternatives[0], *(f"{pad}| {alt}" for alt in alternatives[1:])]
 
 
 def keyword_import(module: str, key: str, items: list[str]) -> list[str]:

@@ -26,12 +26,12 @@ from snakebridge_rules.engine.generate.docs import (
 )
 from snakebridge_rules.engine.generate.layout import Doc
 from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
-from snakebridge_rules.engine.generate.specs import TERM, annotation_spec
-from snakebridge_rules.engine.names import RESERVED_WORDS
+from snakebridge_rules.engine.generate.specs import NO_TYPES, TERM, Types, annotation_spec
+from snakebridge_rules.engine.names import RESERVED_WORDS, checked_function_name
 
 RUNTIME = "SnakeBridge.Runtime"
 REF_TYPE = "SnakeBridge.Ref.t()"
-ERROR_TYPE = "Exception.t()"
+ERROR_TYPE = "SnakeBridge.error()"  # SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
 KEYWORD = "keyword()"
 #: Default of an argument the caller left out (the runtime drops it).
 UNSET = ":__snakebridge_unset__"
@@ -93,7 +93,7 @@ class _Slot:
     type: str
 
 
-def _slots(params: list[Parameter], shape: Shape, top: int, taken: set[str],
+def _slots(params: list[Parameter], shape: Shape, top: int, taken: set[str], specs: Types,
            ) -> tuple[list[_Slot], list[_Slot]]:
     """(fixed slots: always values; trailing slots: optional, the last may be keywords)."""
     if shape.keyword_only:
@@ -109,7 +109,7 @@ def _slots(params: list[Parameter], shape: Shape, top: int, taken: set[str],
     variables = _variables(names, taken)
     if not shape.varargs:
         variables.append("opts")
-    types = [annotation_spec(p.annotation) for p in required + optional]
+    types = [annotation_spec(p.annotation, specs, argument=True) for p in required + optional]
     types += [TERM] * extra if shape.varargs else [KEYWORD]
     slots = [_Slot(v, t) for v, t in zip(variables, types)]
     return slots[: len(required)], slots[len(required):]
@@ -123,7 +123,7 @@ def _spec_of(fixed: list[str], trailing: list[_Slot], given: int) -> tuple[str, 
     return (*fixed, *types)
 
 
-def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
+def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
     """Functions, constructors, static/class methods (call_function) and methods
     (call_method, the object first)."""
     params = list(member.parameters)
@@ -131,7 +131,7 @@ def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
     shape = Shape.of(((p.kind, p.has_default) for p in params), receiver=is_method)
     arities = shape.generated(member.arities)
     receiver = ["ref"] if is_method else []
-    fixed, trailing = _slots(params, shape, arities.stop - 1, {"opts", *receiver})
+    fixed, trailing = _slots(params, shape, arities.stop - 1, {"opts", *receiver}, specs)
     values = [layout.elixir_list([s.variable for s in fixed]),
               layout.elixir_list([s.variable for s in trailing])]
     if is_method:
@@ -146,18 +146,26 @@ def _callable(module: ModuleSurface, member: Member, doc: str) -> Function:
         name=member.elixir_name,
         params=tuple(receiver + [s.variable for s in fixed + trailing[:first]] + defaulted),
         specs=tuple(_spec_of(fixed_types, trailing, n - len(fixed_types)) for n in arities),
-        result=annotation_spec(member.return_annotation),
+        result=_result(module, member, specs),
         body=layout.call(function, [*target, *values]),
         doc=doc,
         python_path=_python_path(module, member),
     )
 
 
+def _result(module: ModuleSurface, member: Member, specs: Types) -> str:
+    """The spec of the returned value; a constructor returns its class's reference."""
+    if member.kind == Member.CLASS:
+        path = module.qualname if module.is_class else member.python_name
+        return specs.reference(path) or TERM
+    return annotation_spec(member.return_annotation, specs)
+
+
 def _python_path(module: ModuleSurface, member: Member) -> str:
     return f"{module.python_module}.{_qualname(module, member)}"
 
 
-def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
+def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
     """Properties (object first) and module/class attributes (no argument)."""
     if member.kind == Member.PROPERTY:
         params: tuple[str, ...] = ("ref",)
@@ -170,7 +178,7 @@ def _accessor(module: ModuleSurface, member: Member, doc: str) -> Function:
         name=member.elixir_name,
         params=params,
         specs=(tuple(REF_TYPE for _ in params),),
-        result=annotation_spec(member.return_annotation),
+        result=_result(module, member, specs),
         body=body,
         doc=doc,
         python_path=_python_path(module, member),
@@ -191,12 +199,13 @@ def _doc(module: ModuleSurface, member: Member) -> str:
         annotations={**annotations, "return": member.return_annotation}))
 
 
-def function_of(module: ModuleSurface, member: Member) -> Function:
+def function_of(module: ModuleSurface, member: Member, specs: Types = NO_TYPES) -> Function:
     """The Elixir function of one member (its `!` twin is derived when rendering)."""
+    checked_function_name(member.elixir_name)
     doc = _doc(module, member)
     if member.kind in _CALLABLE:
-        return _callable(module, member, doc)
-    return _accessor(module, member, doc)
+        return _callable(module, member, doc, specs)
+    return _accessor(module, member, doc, specs)
 
 
 def _head_variables(function: Function) -> list[Doc]:
@@ -207,13 +216,13 @@ def _block(keyword: str, name: str, params: list[str], body: Doc) -> list[str]:
     return [*layout.def_head(keyword, name, params), *layout.lay_out(body, 4), "  end"]
 
 
-def _specs(name: str, function: Function, result: str) -> list[str]:
+def _specs(name: str, function: Function, result: str | tuple[str, ...]) -> list[str]:
     return [line for types in function.specs for line in layout.spec(name, list(types), result)]
 
 
 def render_function(function: Function) -> list[str]:
     """`@doc`, a `@spec` per arity and the `def` of the `{:ok, value} | {:error, _}` form."""
-    result = f"{{:ok, {function.result}}} | {{:error, {ERROR_TYPE}}}"
+    result = (f"{{:ok, {function.result}}}", f"{{:error, {ERROR_TYPE}}}")
     return [
         "  @doc " + "\n".join(elixir_doc(function.doc)),
         *_specs(function.name, function, result),

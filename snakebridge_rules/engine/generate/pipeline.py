@@ -16,8 +16,9 @@ from snakebridge_rules.engine.calls import CallKey
 from snakebridge_rules.engine.generate import render_surfaces, write_outputs
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
+from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
-from snakebridge_rules.engine.manifest import read_manifest, write_manifest
+from snakebridge_rules.engine.manifest import read_manifest, render_manifest
 from snakebridge_rules.engine.merge import merge, split
 from snakebridge_rules.engine.problems import Problem
 
@@ -31,6 +32,7 @@ class Request:
     eager: bool = False
     paths: list[str] = field(default_factory=list)
     scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
+    limits: Limits | None = None  # the probe's; None: the defaults
 
 
 @dataclass
@@ -57,7 +59,8 @@ def _introspect(request: Request, calls: list[CallKey]) -> tuple[list[ApiSurface
         if not owned and not request.eager:
             continue
         try:
-            surface, errors = introspect(library, request.python, owned, eager=request.eager)
+            surface, errors = introspect(library, request.python, owned, eager=request.eager,
+                                         limits=request.limits)
         except ProbeError as exc:
             problems.append(Problem(message=str(exc)))
             continue
@@ -86,7 +89,7 @@ def generate(request: Request) -> Outcome:
         files = render_surfaces(surfaces)
     except GenerateError as exc:
         raise GenerationFailed([Problem(message=str(exc))]) from None
-    report = write_outputs(request.out_dir, files)
-    changed = write_manifest(request.manifest, calls) if request.manifest else False
+    manifest_data = render_manifest(calls) if request.manifest else b""
+    report = write_outputs(request.out_dir, files, request.manifest, manifest_data)
     warnings = [str(d) for d in scanned.warnings] if scanned else []
-    return Outcome(report, changed, warnings)
+    return Outcome(report, report.manifest_changed, warnings)

@@ -1,12 +1,21 @@
 """Runtime introspection probe, run by the *user's* interpreter (stdlib only, Python 3.8+).
 
-Usage (the engine does this, see runtime.py): `PY -s -c BOOTSTRAP probe.py REQUEST RESULT`
-with a scrubbed environment and an empty temporary cwd. The probe limits its own
-memory and CPU time before importing anything, points fd 1 at fd 2 so that whatever
-the library prints cannot corrupt the result, imports the library, resolves each
-requested Elixir (module, function) pair to a Python object with the same name
-mapping as the generator (names.py, loaded by path), and writes one JSON document to
-RESULT. It reports facts only; the engine checks arities and builds the API surface.
+The engine (runtime.py) starts `PY -S -s -c BOOTSTRAP BUNDLE_FD SECRET_FD RESULT_FD`
+inside the sandbox, with a clean environment. BUNDLE_FD holds this file's source,
+names.py's and the request; nothing of the engine needs to be visible in the sandbox.
+
+Two processes, so that the library can neither read the run's secret nor write the
+answer the engine trusts. The *supervisor* (this interpreter, `-S`: no site, no `.pth`
+code of the environment has run) forks first, then reads the secret, makes itself
+undumpable (the library cannot read its memory or fds through /proc or ptrace) and
+waits. The *child* closes the secret and result fds before anything of the library
+runs, enables `site`, limits its memory and CPU, points fd 1 at fd 2 (whatever the
+library prints cannot corrupt the answer), imports the library, resolves each
+requested Elixir (module, function) pair with the generator's name mapping and sends
+one length-prefixed JSON document to the supervisor. The supervisor writes a header
+(the secret, the child's exit status) and that document to RESULT_FD. The engine
+checks the secret and parses the document against a schema (answer.py): it reports
+facts only, which the engine checks.
 """
 
 from __future__ import annotations
@@ -15,20 +24,20 @@ import __future__
 import difflib
 import functools
 import importlib
-import importlib.util
 import inspect
 import json
 import os
 import pkgutil
 import re
+import struct
 import sys
 import types
 from typing import Any, Dict, List, Set, Tuple
 
 # Member kinds, numbered as in proto/snakebridge/v1/api.proto (Member.Kind).
 FUNCTION, CLASS, METHOD, STATIC_METHOD, CLASS_METHOD, PROPERTY, ATTRIBUTE = range(1, 8)
-# `<object at 0x7f3a...>`-style addresses; long bare hex numbers are addresses too.
-_ADDRESS = re.compile(r"(?<=at )0x[0-9a-fA-F]{6,}|0x[0-9a-fA-F]{9,}")
+# `<object at 0x7f3a...>`-style addresses of default reprs.
+_ADDRESS = re.compile(r"(?<= at )0x[0-9a-fA-F]{6,}(?=>)")
 
 
 def _limit_resources(limits: Dict[str, int]) -> None:
@@ -41,21 +50,22 @@ def _limit_resources(limits: Dict[str, int]) -> None:
             resource.setrlimit(which, (value, value))
 
 
-def _load_names(path: str) -> Any:
-    """names.py by path: the library's own modules are never shadowed."""
-    spec = importlib.util.spec_from_file_location("_snakebridge_names", path)
-    module = importlib.util.module_from_spec(spec)
+def _load_names(source: str) -> Any:
+    """names.py from its source text: the library's own modules are never shadowed."""
+    module = types.ModuleType("_snakebridge_names")
     sys.modules["_snakebridge_names"] = module
-    spec.loader.exec_module(module)
+    exec(compile(source, "snakebridge/names.py", "exec"), module.__dict__)
     return module
 
 
 class Scrubber:
-    """Removes what differs between machines: memory addresses and absolute paths."""
+    """Removes what differs between machines from *reprs* (defaults, annotations):
+    memory addresses and the paths of the library's install. Docstrings are
+    documentation and are never rewritten."""
 
-    def __init__(self, roots: List[str]) -> None:
-        candidates = set(roots) | {sys.prefix, sys.base_prefix, sys.exec_prefix, os.getcwd()}
-        candidates |= {p for p in sys.path if os.path.isabs(p)}
+    def __init__(self) -> None:
+        candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        candidates |= {p for p in sys.path if isinstance(p, str) and os.path.isabs(p)}
         real = {os.path.realpath(p) for p in candidates if p}
         usable = {p.rstrip("/") for p in candidates | real if p and len(p.rstrip("/")) > 1}
         ordered = sorted(usable, key=lambda p: (-len(p), p))
@@ -86,7 +96,7 @@ class Scope:
     def attribute_names(self) -> List[str]:
         try:
             return sorted(n for n in dir(self.obj) if isinstance(n, str))
-        except Exception:
+        except BaseException:
             return sorted(vars(self.obj))
 
     def public_names(self) -> List[str]:
@@ -139,7 +149,7 @@ class Scope:
             return []
         try:
             return sorted(m.name for m in pkgutil.iter_modules(list(path)))
-        except Exception:
+        except BaseException:
             return []
 
     def child(self, segment: str) -> Scope | None:
@@ -202,7 +212,7 @@ def _init_assignments(init: Any) -> List[str]:
 
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
-    except Exception:  # no source (a .pyc-only install), or source that does not parse
+    except BaseException:  # no source (a .pyc-only install), or source that does not parse
         return []
     function = tree.body[0] if tree.body else None
     args = getattr(getattr(function, "args", None), "args", [])
@@ -223,7 +233,7 @@ def _init_assignments(init: Any) -> List[str]:
 def _type_text(annotation: Any) -> str:
     try:
         return inspect.formatannotation(annotation)
-    except Exception:
+    except BaseException:
         return ""
 
 
@@ -248,7 +258,7 @@ def _parameter(param: inspect.Parameter, scrub: Scrubber) -> Dict[str, Any]:
 def _repr(value: Any) -> str:
     try:
         text = repr(value)
-    except Exception:
+    except BaseException:
         text = f"<{type(value).__name__}>"
     if isinstance(value, (set, frozenset)) and value:  # set order follows the hash seed
         text = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
@@ -274,12 +284,12 @@ def _signature(obj: Any, drop_first: bool, scrub: Scrubber) -> Dict[str, Any]:
             "parameters": [_parameter(p, scrub) for p in params]}
 
 
-def _doc(obj: Any, scrub: Scrubber) -> str:
+def _doc(obj: Any) -> str:
     try:
         doc = inspect.getdoc(obj)
-    except Exception:
+    except BaseException:
         doc = None
-    return scrub(doc) if isinstance(doc, str) else ""
+    return doc if isinstance(doc, str) else ""
 
 
 def _class_member_kind(cls: type, name: str) -> Tuple[int, Any]:
@@ -316,7 +326,7 @@ def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
         qualname = getattr(function, "__qualname__", None)
         owner = getattr(function, "__objclass__", function)
         module = getattr(owner, "__module__", None)
-    except Exception:
+    except BaseException:
         return None
     if not isinstance(qualname, str) or not isinstance(module, str) or "<" in qualname:
         return None
@@ -345,15 +355,15 @@ def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
     record["origin"] = _origin(scope, raw if kind == PROPERTY else value, kind)
     if kind == ATTRIBUTE:
         own_doc = getattr(value, "__doc__", None) != getattr(type(value), "__doc__", None)
-        record.update(doc=_doc(value, scrub) if own_doc else "", signature_found=True,
+        record.update(doc=_doc(value) if own_doc else "", signature_found=True,
                       return_annotation="", parameters=[])
     elif kind == PROPERTY:
         getter = getattr(raw, "fget", None)
         returns = _signature(getter, True, scrub)["return_annotation"] if getter else ""
-        record.update(doc=_doc(raw, scrub), signature_found=True, return_annotation=returns,
+        record.update(doc=_doc(raw), signature_found=True, return_annotation=returns,
                       parameters=[])
     else:
-        record["doc"] = _doc(value, scrub)
+        record["doc"] = _doc(value)
         record.update(_signature(value, kind == METHOD, scrub))
     return record
 
@@ -361,7 +371,7 @@ def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
 def _constructor(record: Dict[str, Any], cls: type, scope: Scope,
                  scrub: Scrubber) -> Dict[str, Any]:
     """A class as a callable: `Mod.Class.new`, or a lowercase class bound as `Mod.cls`."""
-    record.update(kind=CLASS, doc=_doc(cls, scrub), origin=_origin(scope, cls, CLASS))
+    record.update(kind=CLASS, doc=_doc(cls), origin=_origin(scope, cls, CLASS))
     record.update(_signature(cls, False, scrub), return_annotation="")
     return record
 
@@ -401,7 +411,7 @@ class Resolver:
         parent = self.scope(parent_name)
         try:
             child = parent.child(segment)
-        except Exception as exc:
+        except BaseException as exc:
             raise LookupError(f"{parent.label}.{segment} failed to import: "
                               f"{type(exc).__name__}: {exc}") from None
         if child is None:
@@ -441,33 +451,53 @@ def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
     return not scope.is_class and as_function == name
 
 
-def _scope_record(scope: Scope, scrub: Scrubber) -> Dict[str, Any]:
+#: Instances of these (and of subclasses) come back to Elixir as data, not as refs.
+_CONVERTED = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
+              frozenset)
+
+
+def _converted(cls: Any) -> bool:
+    """True when the runtime may hand instances of `cls` over as Elixir data (builtin
+    values, numpy arrays and scalars), so a reference type would be a wrong spec."""
+    try:
+        mro = inspect.getmro(cls)
+    except Exception:
+        return True
+    return any(c in _CONVERTED or (getattr(c, "__module__", "") == "numpy"
+                                   and c.__name__ in ("ndarray", "generic")) for c in mro)
+
+
+def _scope_record(scope: Scope) -> Dict[str, Any]:
     return {"python_module": scope.python_module, "qualname": scope.qualname,
-            "is_class": scope.is_class, "doc": _doc(scope.obj, scrub)}
+            "is_class": scope.is_class, "doc": _doc(scope.obj),
+            "converted": scope.is_class and _converted(scope.obj)}
 
 
 def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:
     """Every public symbol of the library, and of each public submodule/class one level in."""
-    targets: List[Tuple[str, str]] = []
     root = resolver.root
     public = set(root.public_names())
-    targets += _scope_targets(resolver.elixir_module, root)
+    targets = _scope_targets(resolver.elixir_module, root)
     for segment, (name, _) in sorted(root.children().items()):
-        if name not in public:
-            continue
-        module = resolver.elixir_module + "." + segment
-        try:
-            scope = resolver.scope(module)
-        except LookupError:
-            continue
-        targets += _scope_targets(module, scope)
+        if name in public:
+            targets += _inner_targets(resolver, resolver.elixir_module + "." + segment)
+    return targets
+
+
+def _inner_targets(resolver: Resolver, module: str) -> List[Tuple[str, str]]:
+    """One public submodule's or class's targets; nothing when listing it fails."""
+    try:
+        scope = resolver.scope(module)
+        targets = _scope_targets(module, scope)
         if scope.is_class:
-            continue
+            return targets
         inner_public = set(scope.public_names())
         for inner_segment, (inner, value) in sorted(scope.children().items()):
             if inner in inner_public and inspect.isclass(value):
                 targets.append((module + "." + inner_segment, "new"))
-    return targets
+        return targets
+    except BaseException:  # a hostile submodule: its calls get their own errors
+        return []
 
 
 def _is_import(value: Any) -> bool:
@@ -492,52 +522,151 @@ def _scope_targets(module: str, scope: Scope) -> List[Tuple[str, str]]:
     return found + ([(module, "new")] if scope.is_class else [])
 
 
-def run(request: Dict[str, Any]) -> Dict[str, Any]:
-    names = _load_names(request["names_path"])
-    scrub = Scrubber(request.get("scrub_roots", []))
+def _failure(exc: BaseException) -> str:
+    """`Type: message` of an exception whose `__str__` may itself be hostile."""
     try:
-        root = importlib.import_module(request["library"])
-    except BaseException as exc:  # SystemExit and friends from a hostile import too
-        return {"import_error": f"{type(exc).__name__}: {exc}"}
-    resolver = Resolver(names, request["library"], request["elixir_module"], root)
-    targets = [tuple(t) for t in request.get("targets", [])]
-    if request.get("all"):
-        targets = sorted(set(targets) | set(_targets_for_all(resolver)))
+        return f"{type(exc).__name__}: {exc}"
+    except BaseException:
+        return f"{type(exc).__name__}: (its message could not be read)"
+
+
+def _describe_targets(resolver: Resolver, targets: List[Tuple[str, str]], scrub: Scrubber,
+                      ) -> Tuple[List[Dict[str, Any]], List[Dict[str, str]]]:
+    """Each target's record, or an error for that member only (whatever it raised)."""
     members, errors = [], []
+    pid = os.getpid()
     for elixir_module, name in targets:
         try:
             scope, python_name = resolver.member(elixir_module, name)
             record = describe(scope, python_name, scrub)
         except LookupError as exc:
-            errors.append({"module": elixir_module, "name": name, "message": str(exc)})
-            continue
-        except Exception as exc:
-            errors.append({"module": elixir_module, "name": name, "message":
-                           f"introspecting it failed: {type(exc).__name__}: {exc}"})
+            message = _failure(exc).partition(": ")[2]
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit from hostile code
+            message = f"introspecting it failed: {_failure(exc)}"
+        else:
+            message = ""
+        if os.getpid() != pid:  # the member forked: its copy must report nothing
+            os._exit(0)
+        if message:
+            errors.append({"module": elixir_module, "name": name, "message": message})
             continue
         record.update(elixir_module=elixir_module, elixir_name=name)
         members.append(record)
-    scopes = {m: _scope_record(s, scrub) for m, s in resolver.scopes.items()}
-    return {"members": members, "errors": errors, "scopes": scopes}
+    return members, errors
 
 
-def main(argv: List[str]) -> int:
-    request_path, result_path = argv[1], argv[2]
-    with open(request_path, encoding="utf-8") as handle:
-        request = json.load(handle)
+def _scope_records(resolver: Resolver) -> Dict[str, Any]:
+    return {m: _scope_record(s) for m, s in resolver.scopes.items()}
+
+
+def run(request: Dict[str, Any], names_source: str) -> Dict[str, Any]:
+    names = _load_names(names_source)
+    scrub = Scrubber()
+    try:
+        root = importlib.import_module(request["library"])
+    except BaseException as exc:  # SystemExit and friends from a hostile import too
+        return {"import_error": _failure(exc)}
+    resolver = Resolver(names, request["library"], request["elixir_module"], root)
+    targets = [(str(m), str(n)) for m, n in request.get("targets", [])]
+    if request.get("all"):
+        try:
+            targets = sorted(set(targets) | set(_targets_for_all(resolver)))
+        except BaseException as exc:
+            return {"import_error": f"listing its public names failed: {_failure(exc)}"}
+    members, errors = _describe_targets(resolver, targets, scrub)
+    return {"members": members, "errors": errors, "scopes": _scope_records(resolver)}
+
+
+# ---------------------------------------------------------------- the two processes
+
+_PR_SET_DUMPABLE = 4
+
+
+def _undumpable() -> None:
+    """No ptrace, no /proc/PID/mem or /proc/PID/fd for processes of the same user."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError, ImportError):
+        pass  # no prctl (not Linux): the sandbox still holds
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _child(bundle: Dict[str, Any], channel: int) -> int:
+    """Import and describe the library; send one length-prefixed JSON document."""
+    pid = os.getpid()
+    import site
+
+    site.main()  # the environment's site-packages and .pth files, only now
+    request = bundle["request"]
     _limit_resources(request.get("limits", {}))
-    result_fd = os.open(result_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(2, 1)  # library prints go to stderr; the result goes to its own file
+    os.dup2(2, 1)  # library prints go to stderr; the answer goes to the channel
     sys.stdout = sys.stderr
     try:
-        result = run(request)
+        result = run(request, bundle["names"])
     except MemoryError:
         result = {"fatal": "MemoryError: the memory limit was reached"}
+    if os.getpid() != pid:
+        os._exit(0)
     text = json.dumps(result, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    with os.fdopen(result_fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    data = text.encode("ascii")
+    _write_all(channel, struct.pack(">Q", len(data)) + data)
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+def _status(wait_status: int) -> int:
+    """Exit code, or minus the signal that killed the child (as subprocess reports)."""
+    if os.WIFSIGNALED(wait_status):
+        return -os.WTERMSIG(wait_status)
+    return os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else 255
+
+
+def main(bundle: Dict[str, Any], secret_fd: int, result_fd: int) -> int:
+    """The supervisor: fork the child, then authenticate and forward its answer."""
+    _undumpable()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        for fd in (secret_fd, result_fd, reader):
+            os.close(fd)
+        code = 1
+        try:
+            code = _child(bundle, writer)
+        finally:
+            os._exit(code)
+    os.close(writer)
+    secret = _read_all(secret_fd).decode("ascii")
+    os.close(secret_fd)
+    size = struct.unpack(">Q", _read_exactly(reader, 8).rjust(8, b"\0"))[0]
+    payload = _read_exactly(reader, min(size, 1 << 31))
+    _, wait_status = os.waitpid(pid, 0)
+    header = json.dumps({"secret": secret, "status": _status(wait_status)})
+    _write_all(result_fd, header.encode("ascii") + b"\n" + payload)
+    os.close(result_fd)
+    return 0

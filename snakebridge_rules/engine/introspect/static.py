@@ -1,7 +1,8 @@
 """The static pass: what only the sources say, read with griffe without running them.
 
 Run-time `inspect` reports annotations as evaluated objects (or not at all for C
-code); the `.pyi` stub or `.py` source has them as written. For each Python-defined
+code); a stub-only package (`pandas-stubs`, `types-*`), the `.pyi` stub or the `.py`
+source has them as written. For each Python-defined
 callable the probe located (module file + qualname), this reads just that module's
 files (stub first, then source), never imports anything, and copies the annotations
 and return annotation when the static parameter list matches the run-time one
@@ -51,11 +52,24 @@ def _visit(path: Path, code: str) -> Any:
         return None
 
 
-def _candidates(module_file: str) -> list[tuple[Path, int]]:
-    """The stub and the source of a module file (a `.so` may have a `.pyi` beside it)."""
+def _stub_only(path: Path, module: str) -> Path:
+    """The module's stub in a PEP 561 stub-only package (`pandas-stubs/core/frame.pyi`
+    beside `pandas/`), which the lock may hold without the library shipping stubs."""
+    parts = module.split(".")
+    is_package = path.name.split(".", 1)[0] == "__init__"
+    root = path.parents[len(parts) - (0 if is_package else 1)]
+    stub = root.joinpath(f"{parts[0]}-stubs", *parts[1:])
+    return stub / "__init__.pyi" if is_package else stub.with_name(stub.name + ".pyi")
+
+
+def _candidates(module_file: str, module: str) -> list[tuple[Path, int]]:
+    """The stubs and the source of a module file, in PEP 561 order: a stub-only
+    package, a `.pyi` beside the module (also beside a `.so`), the `.py` itself."""
     path = Path(module_file)
     stem = path.name.split(".", 1)[0]
     found = [(path.with_name(stem + ".pyi"), Source.STUB)]
+    if module and len(path.parents) > len(module.split(".")):
+        found.insert(0, (_stub_only(path, module), Source.STUB))
     if path.suffix == ".py":
         found.append((path, Source.SOURCE))
     return [(p, s) for p, s in found if p.is_file()]
@@ -102,7 +116,7 @@ def _worth_visiting(text: str, name: str) -> bool:
 
 def _static_function(files: _Files, origin: dict[str, str]) -> tuple[Any, int] | None:
     name = origin["qualname"].rsplit(".", 1)[-1]
-    for path, source in _candidates(origin["file"]):
+    for path, source in _candidates(origin["file"], origin.get("module", "")):
         if not _worth_visiting(files.text(path), name):
             continue
         module = files.module(path)

@@ -13,7 +13,7 @@ from snakebridge_rules._pb.snakebridge.v1.api_pb2 import (
     Parameter,
     Source,
 )
-from snakebridge_rules.engine.calls import CallKey, Shape, describe_arities
+from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, Shape, describe_arities
 from snakebridge_rules.engine.libraries import Library
 
 
@@ -50,6 +50,10 @@ def arity_errors(record: dict[str, Any], label: str, wanted: list[CallKey]) -> l
     module = wanted[0].module if wanted else ""
     first = f"{module}.{record['elixir_name']}/{accepted.start}"
     shown = first if len(accepted) == 1 else f"{first} to /{accepted.stop - 1}"
+    callable_ = record["kind"] not in (Member.ATTRIBUTE, Member.PROPERTY)
+    if callable_ and shape_of(record).keyword_only:
+        shown += (f"; it has more than {MAX_ARITY} required positional parameters, so they "
+                  "are all passed by name in one keyword list")
     errors = []
     for call in wanted:
         if call.arity not in accepted:
@@ -108,6 +112,7 @@ def build_surface(library: Library, result: dict[str, Any],
         surface.modules.append(ModuleSurface(
             elixir_module=module, python_module=scope["python_module"],
             qualname=scope["qualname"], is_class=scope["is_class"], doc=scope["doc"],
+            converted=scope.get("converted", False),
             doc_source=Source.RUNTIME if scope["doc"] else Source.SOURCE_UNSPECIFIED,
             members=sorted(members[module], key=lambda m: m.python_name),
         ))

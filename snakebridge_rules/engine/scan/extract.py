@@ -91,10 +91,18 @@ class Extractor:
     def __init__(self, language: Language, library_modules: list[str]) -> None:
         self.language = language
         self.parser = Parser(language)
-        self.base = Query(language, _BASE_PATTERNS)
         self.roots = tuple(sorted(library_modules))
         self.needles = Needles(list(self.roots))  # see source.py
         self.heads = frozenset(r.partition(".")[0] for r in self.roots) | {"Elixir", "Kernel"}
+
+    @cached_property
+    def base(self) -> Query:
+        return Query(self.language, _BASE_PATTERNS)
+
+    def prepare(self) -> None:
+        """Compile the queries every file needs (~60 ms): a parse worker does it as it
+        starts, while the scan's main process is still reading files (pool.py)."""
+        _ = self.base
 
     @cached_property
     def full(self) -> Query:

@@ -9,10 +9,11 @@ are stored in the cache for the next scan.
 from __future__ import annotations
 
 import hashlib
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from snakebridge_rules.engine.scan.cache import Reply, ScanCache
-from snakebridge_rules.engine.scan.pool import Limits, run_pool
+from snakebridge_rules.engine.scan.pool import Limits, ParsePool
 from snakebridge_rules.engine.scan.source import (
     Needles,
     UnreadableSource,
@@ -46,19 +47,27 @@ def _without_parse(path: str, needles: Needles,
 
 def scan_files(files: list[str], library_modules: list[str], jobs: int, limits: Limits,
                cache: ScanCache | None = None) -> tuple[dict[str, Reply], Counts]:
-    """Each file's reply (calls, warnings, errors as rows), and how it was obtained."""
+    """Each file's reply (calls, warnings, errors as rows), and how it was obtained.
+
+    The pool starts at the first file that needs a parse, so its first worker gets
+    ready while the rest are read.
+    """
     needles = Needles(library_modules)
     replies: dict[str, Reply] = {}
     tally = {"skipped": 0, "cached": 0}
     to_parse: list[str] = []
-    for path in files:
-        how, reply = _without_parse(path, needles, cache)
-        if reply is None:
+    with ExitStack() as stack:
+        pool: ParsePool | None = None
+        for path in files:
+            how, reply = _without_parse(path, needles, cache)
+            if reply is not None:
+                replies[path] = reply
+                tally[how] += 1
+                continue
+            if pool is None:
+                pool = stack.enter_context(ParsePool(library_modules, jobs, limits))
             to_parse.append(path)
-        else:
-            replies[path] = reply
-            tally[how] += 1
-    parsed = run_pool(to_parse, library_modules, jobs, limits) if to_parse else {}
+        parsed = pool.scan(to_parse) if pool is not None else {}
     for path, reply in parsed.items():
         digest = reply.pop("digest", None)
         if cache is not None and digest is not None:

@@ -93,6 +93,7 @@ def run_forked(extractor: Extractor, memory_mb: int, requests: int, replies: int
             os.close(fd)
         os.dup2(output, 1)
         os.dup2(output, 2)
+        extractor.prepare()  # while the pool's caller is still reading files
         limit_memory(memory_mb)
         with os.fdopen(requests, "rb") as inbox, os.fdopen(replies, "wb") as outbox:
             serve(extractor, inbox, outbox)

@@ -210,15 +210,16 @@ defmodule Numpy do
   5
   ```
   """
-  @spec max(term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec max(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec max(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec max(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec max(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec max(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec max(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec max(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec max(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec max(term(), term(), term(), term(), term()) ::
+          {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term(), term(), term(), term(), term()) ::
-          {:ok, term()} | {:error, Exception.t()}
+          {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term(), term(), term(), term(), term(), keyword()) ::
-          {:ok, term()} | {:error, Exception.t()}
+          {:ok, term()} | {:error, SnakeBridge.error()}
   def max(
         a,
         axis \\ :__snakebridge_unset__,
@@ -369,13 +370,14 @@ defmodule Numpy do
   9.0
   ```
   """
-  @spec mean(term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec mean(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec mean(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec mean(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec mean(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec mean(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec mean(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec mean(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec mean(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec mean(term(), term(), term(), term(), term()) ::
+          {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term(), term(), term(), term(), keyword()) ::
-          {:ok, term()} | {:error, Exception.t()}
+          {:ok, term()} | {:error, SnakeBridge.error()}
   def mean(
         a,
         axis \\ :__snakebridge_unset__,
@@ -577,15 +579,16 @@ defmodule Numpy do
 
   Percentage execution time saved 30%
   """
-  @spec std(term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec std(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec std(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec std(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec std(term(), term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec std(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec std(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec std(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec std(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec std(term(), term(), term(), term(), term()) ::
+          {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term(), term(), term(), term(), term()) ::
-          {:ok, term()} | {:error, Exception.t()}
+          {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term(), term(), term(), term(), term(), keyword()) ::
-          {:ok, term()} | {:error, Exception.t()}
+          {:ok, term()} | {:error, SnakeBridge.error()}
   def std(
         a,
         axis \\ :__snakebridge_unset__,

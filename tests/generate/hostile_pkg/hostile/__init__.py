@@ -69,3 +69,18 @@ class Thing:
     def size(self):
         """The size."""
         return self.size_
+
+
+# Names that are Elixir code: mapped to safe names, never written verbatim.
+def _named(name, doc):
+    def function(x):
+        return [name, x]
+
+    function.__doc__ = doc
+    return function
+
+
+globals()['x(1); File.write!("MARKER_PATH", "name"); def y'] = _named("code", "Code name.")
+globals()["has space"] = _named("space", "A name with a space.")
+globals()["Bad.Module do File.write!(\"MARKER_PATH\", \"class\") end; defmodule X"] = type(
+    "Evil", (), {"__doc__": "A class whose name is Elixir code.", "__module__": __name__})

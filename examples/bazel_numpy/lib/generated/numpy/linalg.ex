@@ -241,11 +241,12 @@ defmodule Numpy.Linalg do
   (3.7416573867739413, 11.224972160321824)
   ```
   """
-  @spec norm(term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec norm(term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec norm(term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec norm(term(), term(), term(), term()) :: {:ok, term()} | {:error, Exception.t()}
-  @spec norm(term(), term(), term(), term(), keyword()) :: {:ok, term()} | {:error, Exception.t()}
+  @spec norm(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec norm(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec norm(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec norm(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
+  @spec norm(term(), term(), term(), term(), keyword()) ::
+          {:ok, term()} | {:error, SnakeBridge.error()}
   def norm(
         x,
         ord \\ :__snakebridge_unset__,

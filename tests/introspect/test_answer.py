@@ -1,0 +1,78 @@
+"""The probe's answer is untrusted data: authenticated, then checked against its schema."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from snakebridge_rules.engine.introspect.answer import AnswerError, parse_answer
+
+SECRET = "s" * 64
+REQUEST = {"library": "lib", "elixir_module": "Lib"}
+
+
+def _member(**overrides) -> dict:
+    record = {"python_name": "f", "elixir_module": "Lib", "elixir_name": "f", "kind": 1,
+              "doc": "Doc.", "signature_found": True, "return_annotation": "",
+              "parameters": [{"name": "x", "kind": 2, "default": None, "annotation": ""}],
+              "origin": None}
+    return {**record, **overrides}
+
+
+def _answer(members: list, secret: str = SECRET, scopes: dict | None = None) -> bytes:
+    scopes = scopes or {"Lib": {"python_module": "lib", "qualname": "", "is_class": False,
+                                "doc": ""}}
+    header = json.dumps({"secret": secret, "status": 0}).encode()
+    payload = json.dumps({"members": members, "errors": [], "scopes": scopes}).encode()
+    return header + b"\n" + payload
+
+
+def test_a_well_formed_answer_passes() -> None:
+    status, result = parse_answer(_answer([_member()]), SECRET, REQUEST)
+    assert status == 0 and [m["python_name"] for m in result["members"]] == ["f"]
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"{}", b'{"members": []}', json.dumps({"secret": "x" * 64, "status": 0}).encode(),
+])
+def test_an_answer_without_this_runs_secret_is_refused(data: bytes) -> None:
+    with pytest.raises(AnswerError, match="secret|authenticated"):
+        parse_answer(data, SECRET, REQUEST)
+
+
+def test_a_forged_answer_with_another_secret_is_refused() -> None:
+    with pytest.raises(AnswerError, match="does not carry this run's secret"):
+        parse_answer(_answer([_member()], secret="f" * 64), SECRET, REQUEST)
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"elixir_name": 'x(); :os.cmd(~c"id"); def y'}, "elixir_name"),
+    ({"elixir_name": "f?"}, "elixir_name"),
+    ({"elixir_module": "/etc/Lib"}, "elixir_module"),
+    ({"elixir_module": "Other.Module"}, "elixir_module"),
+    ({"elixir_module": "Lib.Missing"}, "does not describe"),
+    ({"kind": 99}, "kind"),
+    ({"kind": True}, "kind"),
+    ({"doc": 3}, "doc"),
+    ({"parameters": [{"name": "x", "kind": 2, "default": 1, "annotation": ""}]}, "default"),
+    ({"python_name": "x" * 5000}, "python_name"),
+])
+def test_fields_are_checked(overrides: dict, field: str) -> None:
+    with pytest.raises(AnswerError, match=field):
+        parse_answer(_answer([_member(**overrides)]), SECRET, REQUEST)
+
+
+def test_a_scope_outside_the_library_is_refused() -> None:
+    scopes = {"/abs/Path": {"python_module": "lib", "qualname": "", "is_class": False,
+                            "doc": ""}}
+    with pytest.raises(AnswerError, match="scopes key"):
+        parse_answer(_answer([], scopes=scopes), SECRET, REQUEST)
+
+
+def test_a_lone_surrogate_makes_an_error_for_that_member_only() -> None:
+    data = _answer([_member(doc="bad \udc80 text"), _member(python_name="g", elixir_name="g")])
+    _, result = parse_answer(data, SECRET, REQUEST)
+    assert [m["python_name"] for m in result["members"]] == ["g"]
+    [error] = result["errors"]
+    assert error["name"] == "f" and "lone surrogate (U+DC80)" in error["message"]
