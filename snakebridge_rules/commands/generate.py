@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine.generate.pipeline import GenerationFailed, Request, generate
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.manifest import ManifestError
+    from snakebridge_rules.engine.problems import Problem, report
     from snakebridge_rules.engine.scan import ScanPathError
 
     try:
@@ -45,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:
-        for line in str(exc).splitlines():
-            print(line, file=sys.stderr)
+        failed = isinstance(exc, GenerationFailed)
+        report("generate", exc.problems if failed else [Problem(message=str(exc))])
         print("snakebridge generate: nothing was written", file=sys.stderr)
         return 1
     except OutputError as exc:
@@ -54,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    report = outcome.report
-    print(f"snakebridge generate: {args.out}: {len(report.written)} written, "
-          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    written = outcome.report
+    print(f"snakebridge generate: {args.out}: {len(written.written)} written, "
+          f"{len(written.unchanged)} unchanged, {len(written.removed)} removed"
           + (f"; {args.manifest} updated" if outcome.manifest_changed else ""), file=sys.stderr)
     return 0
