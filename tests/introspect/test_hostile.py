@@ -412,3 +412,39 @@ def test_docstrings_are_kept_exactly_whatever_tmpdir_and_home(tmp_path: Path) ->
                  "/tmp/default"):
         assert kept in text, kept
     assert "<path>" not in text and "0x..." not in text
+
+
+def _jail(tmp_path: Path, writable_tmp: bool = True) -> list[str]:
+    """A machine that refuses namespaces: a bwrap that forbids user namespaces, with a
+    read-only filesystem except `tmp_path`."""
+    tmpdir = ["--setenv", "TMPDIR", str(tmp_path)] if writable_tmp else []
+    return ["/usr/bin/bwrap", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind",
+            str(tmp_path), str(tmp_path), *tmpdir, "--chdir", str(REPO)]
+
+
+def _introspect_json(out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "snakebridge_rules.cli", "introspect", "--library", "json",
+            "--python", sys.executable, "--all", "-o", str(out), *extra]
+
+
+def test_without_namespaces_the_probe_says_so_once_and_no_sandbox_runs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run([*_jail(tmp_path), *_introspect_json(out)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert "the probe sandbox cannot start here" in line and "--no-sandbox" in line
+    assert not out.exists()
+    done = subprocess.run([*_jail(tmp_path), *_introspect_json(out, "--no-sandbox")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+
+
+def test_no_writable_temp_dir_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    done = subprocess.run([*_jail(tmp_path, writable_tmp=False),
+                           *_introspect_json(tmp_path / "out", "--no-sandbox")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "set TMPDIR to a writable directory" in done.stderr
