@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from snakebridge_rules.commands.introspect import add_probe_arguments, probe_limits
-from snakebridge_rules.commands.scan import add_cache_argument
+from snakebridge_rules.commands.scan import add_cache_argument, add_parse_limits, parse_limits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true",
                         help="bind every public symbol of the libraries (eager mode)")
     add_cache_argument(parser)
+    add_parse_limits(parser)
     add_probe_arguments(parser)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="Elixir sources to scan")
 
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 2
     request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths,
-                      args.cache_dir, probe_limits(args))
+                      args.cache_dir, probe_limits(args), parse_limits(args))
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:

@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snakebridge_rules.engine.generate.output import OutputError
     from snakebridge_rules.engine.staleness import stale, sync
+    from snakebridge_rules.engine.tree import OutputError
 
     if not args.check:
         try:

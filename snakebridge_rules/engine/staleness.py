@@ -43,11 +43,10 @@ def sync(tree: Path, dest: Path, manifest: Path, manifest_dest: Path) -> list[st
     """Make `dest` hold exactly the generated files and `manifest_dest` the manifest, all
     at once through the engine's writer (a kill leaves the old or the new pair); returns
     one line per file written or removed. Raises OutputError when the disk refuses."""
-    from snakebridge_rules.engine.generate.output import write_outputs
+    from snakebridge_rules.engine.tree import write_tree
 
     files = {name: path.read_bytes() for name, path in _tree(tree).items()}
-    report = write_outputs(dest, files, manifest_dest, manifest.read_bytes(),
-                           keep_foreign=False)
+    report = write_tree(dest, files, manifest_dest, manifest.read_bytes())
     done = [f"{'removed' if name in report.removed else 'wrote'} {dest / name}"
             for name in sorted(report.written + report.removed)]
     return done + ([f"wrote {manifest_dest}"] if report.manifest_changed else [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
 from snakebridge_rules.engine.calls import CallKey
@@ -22,6 +23,9 @@ from snakebridge_rules.engine.manifest import read_manifest, render_manifest
 from snakebridge_rules.engine.merge import merge, split
 from snakebridge_rules.engine.problems import Problem
 
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.scan.pool import Limits as ParseLimits
+
 
 @dataclass(frozen=True)
 class Request:
@@ -33,6 +37,7 @@ class Request:
     paths: list[str] = field(default_factory=list)
     scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
     limits: Limits | None = None  # the probe's; None: the defaults
+    parse_limits: ParseLimits | None = None  # the scan's parse workers'; None: the defaults
 
 
 @dataclass
@@ -72,10 +77,11 @@ def _introspect(request: Request, calls: list[CallKey]) -> tuple[list[ApiSurface
 def generate(request: Request) -> Outcome:
     """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
     from snakebridge_rules.engine.locate import call_sites, locate
-    from snakebridge_rules.engine.scan import scan_paths
+    from snakebridge_rules.engine.scan import DEFAULT_LIMITS, scan_paths
 
     manifest = read_manifest(request.manifest) if request.manifest else []
-    scanned = (scan_paths(request.paths, request.libraries, cache_dir=request.scan_cache)
+    scanned = (scan_paths(request.paths, request.libraries, cache_dir=request.scan_cache,
+                          limits=request.parse_limits or DEFAULT_LIMITS)
                if request.paths else None)
     if scanned and scanned.errors:
         raise GenerationFailed([Problem(message=str(d)) for d in scanned.errors])
