@@ -67,7 +67,11 @@ defmodule SnakeBridge.Stream do
   defp close({_items, iterator, owned, _batch}), do: Enum.each([iterator, owned], &release/1)
 
   defp release(nil), do: nil
-  defp release(ref), do: SnakeBridge.release(ref) && nil
+
+  defp release(ref) do
+    SnakeBridge.release(ref)
+    nil
+  end
 end
 
 defimpl Enumerable, for: SnakeBridge.Stream do
