@@ -19,7 +19,9 @@ defmodule SnakeBridge do
   @doc """
   Calls any Python function by name: `SnakeBridge.call(Numpy, :mean, [xs])` or
   `SnakeBridge.call("numpy", "mean", [xs], axis: 0)`; `name` may be dotted
-  (`"linalg.norm"`). Options are the same as for generated functions.
+  (`"linalg.norm"`). Options are the same as for generated functions. `args` are
+  positional arguments, all of them (a keyword list in `args` is a value); keyword
+  arguments go in `opts`.
 
   When the ledger is on (see `SnakeBridge.Ledger`) and no generated function covers
   the call, its key (`Numpy.mean/1`) is recorded for `snakebridge promote`.
@@ -45,9 +47,11 @@ defmodule SnakeBridge do
          true <- Code.ensure_loaded?(module) do
       arity = length(args)
 
+      # The keyword list given explicitly (even []) when the function takes one, so that
+      # every element of `args` stays positional (a keyword-list value included).
       cond do
-        opts == [] and function_exported?(module, fun, arity) -> {fun, args}
         function_exported?(module, fun, arity + 1) -> {fun, args ++ [opts]}
+        opts == [] and function_exported?(module, fun, arity) -> {fun, args}
         true -> nil
       end
     else

@@ -12,6 +12,8 @@ defmodule SnakeBridge.LoadTest do
   @procs 100
   @calls 1_000
 
+  # About 7 s here; a loaded CI machine may take several times that.
+  @tag timeout: 300_000
   test "one hung call, 100,000 others: 0 innocent failures" do
     capture_log(fn ->
       hung =

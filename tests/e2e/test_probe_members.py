@@ -70,16 +70,7 @@ def test_lowercase_classes_bind_as_functions(python: str) -> None:
         "fractions.Fraction is a class: call Fractions.Fraction.new/N to construct one"]
 
 
-def test_an_attribute_wins_over_a_submodule_of_its_name(tmp_path: Path, python: str) -> None:
-    package = tmp_path / "pkgroot" / "sbshadow"
-    (package / "simplify").mkdir(parents=True)
-    (package / "__init__.py").write_text("from .simplify import simplify\n")
-    (package / "simplify" / "__init__.py").write_text(
-        "def simplify(x):\n    return x\n\ndef other(x):\n    return x\n")
-    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
-                              "['purelib'])"], check=True, capture_output=True,
-                             text=True).stdout.strip()
-    Path(purelib, "sbshadow.pth").write_text(f"{package.parent}\n", encoding="utf-8")
+def test_an_attribute_wins_over_a_submodule_of_its_name(python: str) -> None:
     found = _members(python, "sbshadow", ["Sbshadow.simplify/1", "Sbshadow.Simplify.other/1"])
     assert found["Sbshadow.simplify"].kind == Member.FUNCTION
     assert found["Sbshadow.Simplify.other"].kind == Member.FUNCTION

@@ -107,6 +107,9 @@ CASES: dict[str, tuple[str, str]] = {
     "list([]) is list()": ("Builtins.list!([])", "list()"),
     # ... and a keyword-list value goes positionally when the keyword list follows it
     "first([a: 1], [])": ("Sbforms.first!([a: 1], [])", "sbforms.first([('a', 1)])"),
+    "SnakeBridge.call(Sbforms, :first, [[a: 1]])": (
+        "SnakeBridge.call(Sbforms, :first, [[a: 1]]) |> SnakeBridge.Runtime.unwrap!()",
+        "sbforms.first([('a', 1)])"),
 }
 
 _RUNNER = """defmodule Forms do

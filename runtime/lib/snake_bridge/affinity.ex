@@ -47,10 +47,6 @@ defmodule SnakeBridge.Affinity do
     :ok
   end
 
-  @doc "This process's home worker (see rule 3), or nil."
-  @spec home() :: pid() | nil
-  def home, do: Process.get(@home)
-
   defp free({worker, token}, payload), do: pinned(worker, token, payload)
 
   defp free(nil, payload) do

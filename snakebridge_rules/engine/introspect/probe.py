@@ -88,6 +88,7 @@ class Scope:
         self._children: Dict[str, Tuple[str, Any]] | None = None
         self._members: Dict[str, str] | None = None
         self._shadowed: Set[str] = set()
+        self._instance: Dict[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -170,8 +171,14 @@ class Scope:
     def instance_attributes(self) -> Dict[str, str]:
         """Attributes each instance of a class has (name -> annotation text): dataclass
         fields, `__slots__`, class annotations and `self.x = ...` in `__init__`."""
-        if not self.is_class:
-            return {}
+        if self._instance is None:
+            try:
+                self._instance = self._find_instance_attributes() if self.is_class else {}
+            except Exception:  # a class whose MRO, slots or annotations are not the norm
+                self._instance = {}
+        return self._instance
+
+    def _find_instance_attributes(self) -> Dict[str, str]:
         found: Dict[str, str] = {}
         for klass in reversed(inspect.getmro(self.obj)):
             own = vars(klass)
