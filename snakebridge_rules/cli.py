@@ -15,8 +15,11 @@ COMMANDS = {
     "scan": "Find the Python calls in Elixir sources (a symbol set).",
     "lock": "Resolve library constraints into a hashed lockfile (uv).",
     "env": "Build (once) the venv of a lockfile and print its interpreter.",
+    "merge": "Manifest ∪ scan, normalized, split into one symbol set per library.",
     "introspect": "Describe the API surface of a symbol set in a Python environment.",
+    "check": "Word introspection problems at the file:line of each call.",
     "render": "Write Elixir modules from API surfaces.",
+    "sync": "Copy built bindings into the source tree, or --check that they are current.",
     "generate": "Scan, introspect and render in one step.",
     "promote": "Merge a runtime ledger of dynamic calls into a manifest.",
 }

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from snakebridge_rules.commands.introspect import add_probe_arguments, probe_limits
-from snakebridge_rules.commands.scan import add_cache_argument
+from snakebridge_rules.commands.scan import add_cache_argument, add_parse_limits, parse_limits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true",
                         help="bind every public symbol of the libraries (eager mode)")
     add_cache_argument(parser)
+    add_parse_limits(parser)
     add_probe_arguments(parser)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="Elixir sources to scan")
 
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine.generate.pipeline import GenerationFailed, Request, generate
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.manifest import ManifestError
+    from snakebridge_rules.engine.problems import Problem, report
     from snakebridge_rules.engine.scan import ScanPathError
 
     try:
@@ -40,12 +42,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 2
     request = Request(libraries, args.python, args.out, args.manifest, args.all, args.paths,
-                      args.cache_dir, probe_limits(args))
+                      args.cache_dir, probe_limits(args), parse_limits(args))
     try:
         outcome = generate(request)
     except (GenerationFailed, ManifestError, ScanPathError) as exc:
-        for line in str(exc).splitlines():
-            print(line, file=sys.stderr)
+        failed = isinstance(exc, GenerationFailed)
+        report("generate", exc.problems if failed else [Problem(message=str(exc))])
         print("snakebridge generate: nothing was written", file=sys.stderr)
         return 1
     except OutputError as exc:
@@ -53,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    report = outcome.report
-    print(f"snakebridge generate: {args.out}: {len(report.written)} written, "
-          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    written = outcome.report
+    print(f"snakebridge generate: {args.out}: {len(written.written)} written, "
+          f"{len(written.unchanged)} unchanged, {len(written.removed)} removed"
           + (f"; {args.manifest} updated" if outcome.manifest_changed else ""), file=sys.stderr)
     return 0

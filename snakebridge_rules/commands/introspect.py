@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
-from snakebridge_rules.engine.calls import CallKey, binding_of
+from snakebridge_rules.engine.inputs import InputError, read_symbols
 from snakebridge_rules.engine.libraries import Library, LibrarySpecError
+from snakebridge_rules.engine.merge import bindings
+from snakebridge_rules.engine.problems import Problem, errors_json, report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", type=Path, metavar="F",
                         help="an accumulator manifest whose calls are described too")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="SURFACE")
+    parser.add_argument("--errors-out", type=Path, metavar="F",
+                        help="write problems about calls (unknown symbol, bad arity) to F "
+                             "and an empty SURFACE, and exit 0: facts about the inputs that "
+                             "a build tool may cache; `snakebridge check` words them")
     add_probe_arguments(parser)
 
 
@@ -45,30 +49,9 @@ def probe_limits(args: argparse.Namespace):  # -> Limits (imported lazily: fast 
                   cpu_seconds=max(1, int(args.timeout)), sandbox=not args.no_sandbox)
 
 
-class InputError(Exception):
-    """Bad input named by file (and line): exit 1 with the message."""
-
-
-def read_symbols(path: Path) -> list[CallKey]:
-    from google.protobuf.message import DecodeError
-
-    from snakebridge_rules.engine.artifacts import SymbolSet, read
-
-    try:
-        symbols = read(path, SymbolSet)
-    except DecodeError as exc:
-        raise InputError(f"{path}: not a SymbolSet ({exc})") from None
-    calls = []
-    for index, key in enumerate(symbols.calls):
-        try:
-            calls.append(binding_of(CallKey.parse(key)))
-        except ValueError as exc:
-            raise InputError(f"{path}: call #{index + 1}: {exc}") from None
-    return sorted(set(calls) - {None})
-
-
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine import artifacts
+    from snakebridge_rules.engine.files import write_atomic
     from snakebridge_rules.engine.introspect import ProbeError, introspect
     from snakebridge_rules.engine.manifest import ManifestError, read_manifest
 
@@ -76,26 +59,31 @@ def run(args: argparse.Namespace) -> int:
         library = Library.parse(args.library)
         calls = read_symbols(args.symbols) if args.symbols else []
         if args.manifest:
-            manifest = read_manifest(args.manifest)
-            calls += [b for b in (binding_of(entry.call) for entry in manifest) if b]
+            calls += [entry.call for entry in read_manifest(args.manifest)]
     except (LibrarySpecError, InputError, ManifestError, OSError) as exc:
-        print(f"snakebridge introspect: {exc}", file=sys.stderr)
-        return 1
+        return report("introspect", [Problem(message=str(exc))])
+    wanted = sorted(c for c in bindings(calls) if library.owns(c.module))
+    if not wanted and not args.all:  # nothing to describe: no probe, an empty surface
+        return _succeed(args, artifacts.ApiSurface())
     try:
-        surface, errors = introspect(library, args.python, calls, eager=args.all,
+        surface, errors = introspect(library, args.python, wanted, eager=args.all,
                                      limits=probe_limits(args))
     except ProbeError as exc:
-        return report_errors([{"call": "", "message": str(exc)}])
-    if errors:
-        return report_errors([e.as_json() for e in errors])
+        return report("introspect", [Problem(message=str(exc))])
+    problems = [Problem(call=e.call, message=e.message) for e in errors]
+    if problems and args.errors_out and all(p.call for p in problems):
+        write_atomic(args.errors_out, errors_json(problems))
+        return _succeed(args, artifacts.ApiSurface(), errors_written=True)
+    if problems:
+        return report("introspect", problems)
+    return _succeed(args, surface)
+
+
+def _succeed(args: argparse.Namespace, surface: object, errors_written: bool = False) -> int:
+    from snakebridge_rules.engine import artifacts
+    from snakebridge_rules.engine.files import write_atomic
+
     artifacts.write(args.output, surface)
+    if args.errors_out and not errors_written:
+        write_atomic(args.errors_out, errors_json([]))
     return 0
-
-
-def report_errors(errors: list[dict[str, str]]) -> int:
-    """The contract's failure form: JSON on stdout, one line per error on stderr, exit 1."""
-    print(json.dumps({"errors": errors}, ensure_ascii=False, sort_keys=True))
-    for error in errors:
-        prefix = f"{error['call']}: " if error["call"] else ""
-        print(f"snakebridge introspect: {prefix}{error['message']}", file=sys.stderr)
-    return 1

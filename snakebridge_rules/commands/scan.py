@@ -39,6 +39,20 @@ def add_cache_argument(parser: argparse.ArgumentParser) -> None:
                              "library map and scanner version; created if missing)")
 
 
+def add_parse_limits(parser: argparse.ArgumentParser) -> None:
+    """The parse workers' limits, shared with `generate` (their errors name these)."""
+    parser.add_argument("--parse-timeout", type=_positive(float), default=60.0,
+                        metavar="SECONDS", help="wall-clock limit per file (default 60)")
+    parser.add_argument("--parse-memory-mb", type=_positive(int), default=1024, metavar="MB",
+                        help="memory a worker may use for parsing (default 1024)")
+
+
+def parse_limits(args: argparse.Namespace):  # -> scan Limits (imported lazily)
+    from snakebridge_rules.engine.scan import Limits
+
+    return Limits(args.parse_timeout, args.parse_memory_mb)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--library", action="append", default=[], metavar="PYMOD[=Mod]",
                         help="bind Python module PYMOD to an Elixir module (default: each "
@@ -52,10 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the SymbolLocations (file:line of calls, diagnostics) to F")
     parser.add_argument("--jobs", type=_positive(int), metavar="N",
                         help="parse worker processes (default: the CPUs available)")
-    parser.add_argument("--parse-timeout", type=_positive(float), default=60.0,
-                        metavar="SECONDS", help="wall-clock limit per file (default 60)")
-    parser.add_argument("--parse-memory-mb", type=_positive(int), default=1024, metavar="MB",
-                        help="memory a worker may use for parsing (default 1024)")
+    add_parse_limits(parser)
     add_cache_argument(parser)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="Elixir files, or directories searched for .ex/.exs files")
@@ -64,7 +75,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine.libraries import Library, LibrarySpecError
     from snakebridge_rules.engine.scan import (
-        Limits,
         ScanPathError,
         WorkerStartError,
         scan_paths,
@@ -73,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         libraries = [Library.parse(spec) for spec in args.library]
         result = scan_paths(args.paths, libraries, args.exclude, jobs=args.jobs,
-                            limits=Limits(args.parse_timeout, args.parse_memory_mb),
+                            limits=parse_limits(args),
                             cache_dir=args.cache_dir)
     except (LibrarySpecError, ScanPathError) as exc:
         print(f"snakebridge scan: error: {exc}", file=sys.stderr)

@@ -3,8 +3,9 @@
 Writes each `elixir_bindings` target's generated files and its manifest (manifest ∪ scan,
 or with --prune just the scan). The output directory belongs to the generator, so files
 there that generation no longer produces are deleted. `--check` writes nothing and exits
-1 listing what is stale, for CI. Engine errors are printed as `file:line: message`
-lines and exit 1 (no stack trace). Runs inside Pants (Python 3.9).
+1 listing what is stale, for CI. Each target's problems are printed as `file:line:
+message` lines (no stack trace); every good target is still written; exit 1 when any
+target failed. Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule, rule
 from pants.engine.target import Targets
 from pants.option.option_types import BoolOption
+from pants.util.docutil import bin_name
 from pants.util.strutil import help_text
 
-from snakebridge_rules.pants.rules import Bindings, BindingsRequest
+from snakebridge_rules.pants.bindings import Bindings, BindingsRequest
 from snakebridge_rules.pants.target_types import ElixirBindingsLibrariesField
 
 
@@ -84,22 +86,20 @@ async def bindings_drift(bindings: Bindings) -> Drift:
     return Drift(changed, extra)
 
 
-def _fix_command(bindings: Bindings, prune: bool) -> str:
-    return f"./pants generate-bindings{' --prune' if prune else ''} {bindings.address}"
+def fix_command(bindings: Bindings, prune: bool = False) -> str:
+    return f"{bin_name()} generate-bindings{' --prune' if prune else ''} {bindings.address}"
 
 
-def _report_errors(console: Console, all_bindings: Tuple[Bindings, ...]) -> bool:
-    """Print warnings and errors; True when any target failed."""
-    failed = False
+def _report_problems(console: Console, all_bindings: Tuple[Bindings, ...]) -> bool:
+    """Print every target's warnings and problems; True when any target failed."""
     for bindings in all_bindings:
         for warning in bindings.warnings:
             console.print_stderr(f"warning: {warning}")
-        if bindings.errors:
-            failed = True
+        if bindings.problems:
             console.print_stderr(f"{bindings.address}: cannot generate bindings:")
-            for error in bindings.errors:
-                console.print_stderr(f"  {error}")
-    return failed
+            for problem in bindings.problems:
+                console.print_stderr(f"  {problem}")
+    return any(b.problems for b in all_bindings)
 
 
 def _report_check(
@@ -112,7 +112,7 @@ def _report_check(
             console.print_stderr(f"  out of date or missing: {path}")
         for path in drift.extra:
             console.print_stderr(f"  no longer generated: {path}")
-        console.print_stderr(f"  fix: {_fix_command(bindings, prune)}")
+        console.print_stderr(f"  fix: {fix_command(bindings, prune)}")
     if not stale:
         console.print_stdout(f"{len(pairs)} bindings target(s) up to date.")
     return 1 if stale else 0
@@ -129,12 +129,13 @@ async def generate_bindings_goal(
     all_bindings = await MultiGet(
         Get(Bindings, BindingsRequest(t.address, prune=subsystem.prune)) for t in chosen
     )
-    if _report_errors(console, all_bindings):
-        return GenerateBindings(exit_code=1)
-    drifts = await MultiGet(Get(Drift, Bindings, b) for b in all_bindings)
-    pairs = list(zip(all_bindings, drifts))
+    failed = _report_problems(console, all_bindings)
+    good = [b for b in all_bindings if not b.problems]
+    drifts = await MultiGet(Get(Drift, Bindings, b) for b in good)
+    pairs = list(zip(good, drifts))
     if subsystem.check:
-        return GenerateBindings(exit_code=_report_check(console, pairs, subsystem.prune))
+        stale = _report_check(console, pairs, subsystem.prune)
+        return GenerateBindings(exit_code=1 if failed else stale)
 
     for bindings, drift in pairs:
         if not (drift.changed or drift.extra):
@@ -148,7 +149,7 @@ async def generate_bindings_goal(
         console.print_stdout(
             f"{bindings.address}: wrote {len(files)} file(s), deleted {len(drift.extra)}"
         )
-    return GenerateBindings(exit_code=0)
+    return GenerateBindings(exit_code=1 if failed else 0)
 
 
 def rules():

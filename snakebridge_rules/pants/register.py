@@ -1,10 +1,26 @@
 """Pants backend `snakebridge_rules.pants`: the `elixir_bindings` target and its goals.
 
-Enable it in pants.toml: `backend_packages.add = ["snakebridge_rules.pants"]`.
+Enable it in pants.toml: `backend_packages.add = ["snakebridge_rules.pants"]`. Laid out
+like Pants' own codegen backends: one small rule file per concern (process.py runs the
+engine; scan, merge, introspect, check, render are its steps; bindings.py wires them for
+a target; codegen.py, goal.py and lint.py are how users reach them).
 """
 
-from snakebridge_rules.pants import goal
-from snakebridge_rules.pants import rules as bindings_rules
+from pants.backend.python.dependency_inference import module_mapper
+from pants.backend.python.util_rules import pex, pex_from_targets
+
+from snakebridge_rules.pants import (
+    bindings,
+    check,
+    codegen,
+    goal,
+    introspect,
+    lint,
+    merge,
+    process,
+    render,
+    scan,
+)
 from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
 
@@ -13,4 +29,10 @@ def target_types():
 
 
 def rules():
-    return [*bindings_rules.rules(), *goal.rules()]
+    steps = (process, scan, merge, introspect, check, render, bindings, codegen, goal, lint)
+    return [
+        *(r for module in steps for r in module.rules()),
+        *pex.rules(),
+        *pex_from_targets.rules(),
+        *module_mapper.rules(),
+    ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pants.option.option_types import IntOption, StrOption
+from pants.option.option_types import IntOption, SkipOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import help_text
 
 
 class SnakebridgeSubsystem(Subsystem):
     options_scope = "snakebridge"
+    name = "snakebridge"  # the linter name `pants lint` reports
     help = "Lazy Elixir bindings for Python libraries (the `elixir_bindings` target)."
 
     engine = StrOption(
@@ -22,6 +23,7 @@ class SnakebridgeSubsystem(Subsystem):
             """
         ),
     )
+    skip = SkipOption("lint")
     timeout = IntOption(
         default=600,
         help="Seconds before one scan, introspect or render process is killed.",

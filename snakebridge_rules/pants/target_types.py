@@ -9,7 +9,6 @@ Runs inside Pants (Python 3.9): keep the syntax 3.9-compatible.
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Optional, Tuple
 
 from pants.engine.addresses import Address
@@ -24,7 +23,7 @@ from pants.engine.target import (
 )
 from pants.util.strutil import help_text
 
-_LIBRARY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(=[A-Z][A-Za-z0-9_.]*)?$")
+from snakebridge_rules.engine.libraries import Library, LibrarySpecError
 
 
 class ElixirBindingsSourcesField(MultipleSourcesField):
@@ -55,12 +54,16 @@ class ElixirBindingsLibrariesField(StringSequenceField):
         cls, raw_value: Optional[Tuple[str, ...]], address: Address  # noqa: UP045, E501
     ) -> Optional[Tuple[str, ...]]:  # noqa: UP045
         value = super().compute_value(raw_value, address)
-        for library in value or ():
-            if not _LIBRARY.match(library):
-                raise InvalidFieldException(
-                    f"{address}: `{cls.alias}` entry {library!r} is not `pymod` or "
-                    "`pymod=ElixirModule`"
-                )
+        if not value:
+            raise InvalidFieldException(
+                f"{address}: `{cls.alias}` is empty; name the Python modules to bind, "
+                "e.g. `libraries=[\"numpy\"]`"
+            )
+        for library in value:
+            try:
+                Library.parse(library)
+            except LibrarySpecError as exc:
+                raise InvalidFieldException(f"{address}: `{cls.alias}`: {exc}") from None
         return value
 
 
@@ -69,8 +72,9 @@ class ElixirBindingsRequirementsField(SpecialCasedDependencies):
     required = True
     help = help_text(
         """
-        Addresses of the `python_requirement` targets that provide the libraries. They must
-        share one resolve; the introspection environment is a PEX built from that resolve's
+        Addresses of the `python_requirement` targets that provide the libraries (only
+        requirement targets; each library must be importable from them). They must share
+        one resolve; the introspection environment is a PEX built from that resolve's
         lockfile with just these requirements.
         """
     )

@@ -141,8 +141,8 @@ def test_bad_symbol_fails_with_its_file_and_line(cold: Cold) -> None:
                           encoding="utf-8")
         run = cold.workspace.bazel("build", "//:bindings", check=False)
         assert run.returncode != 0
-        assert (f"lib/report.ex:{line}: numpy has no attribute 'meen' — did you mean 'mean'?"
-                in run.output)
+        assert (f"lib/report.ex:{line}: Numpy.meen/1: numpy has no attribute 'meen' — did you "
+                "mean 'mean'?" in run.output)
         assert "Traceback" not in run.output
     finally:
         cold.workspace.restore("lib/report.ex")

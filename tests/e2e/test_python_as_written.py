@@ -253,8 +253,7 @@ def test_elixir_module_list_matches_the_running_elixir() -> None:
 
 
 @pytest.mark.parametrize("entry", [
-    ["-m", "snakebridge_rules.cli", "scan"],  # what Pants' scan process runs
-    ["-m", "snakebridge_rules.bazel.actions", "quiet", "scan"],  # Bazel's scan action
+    ["-m", "snakebridge_rules.cli", "scan"],  # what Pants' scan process and Bazel's runs
 ])
 def test_adapters_refuse_an_elixir_module_name_alike(tmp_path, entry) -> None:
     (tmp_path / "a.ex").write_text("defmodule A do\n  def f, do: String.upcase(\"x\")\nend\n")

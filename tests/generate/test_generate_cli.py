@@ -175,13 +175,20 @@ def _checkout(root: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(root / "engine")}
 
 
+def _made(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
 def test_generation_is_byte_identical_across_checkouts_and_environments(
         tmp_path, cli, numpy_python) -> None:
     trees = []
     settings = [("0", "UTC", "C", 0o022), ("4242", "Asia/Kolkata", "C.UTF-8", 0o077)]
     for n, (seed, tz, locale, umask) in enumerate(settings):
         checkout = tmp_path / f"checkout-{n}" / ("deeper/" * n)
-        env = {**_checkout(checkout), "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": locale}
+        env = {**_checkout(checkout), "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": locale,
+               "TMPDIR": str(_made(tmp_path / f"tmp-{n}")),
+               "HOME": str(_made(tmp_path / f"home-{n}"))}
         where = subprocess.run([numpy_python, "-c", "import snakebridge_rules as s; "
                                 "print(s.__file__)"], env=env, cwd=checkout, capture_output=True,
                                text=True, check=True).stdout

@@ -169,7 +169,7 @@ def test_render_refuses_names_that_are_not_elixir_identifiers(module: str, name:
 @pytest.mark.parametrize("relative", ["/etc/passwd.ex", "../x.ex", "a/../../x.ex", "a/B.ex",
                                       "x.exs", ""])
 def test_output_paths_must_stay_inside_the_output_dir(tmp_path, relative: str) -> None:
-    from snakebridge_rules.engine.generate.paths import UnsafePath, checked_path
+    from snakebridge_rules.engine.tree import UnsafePath, checked_path
 
     with pytest.raises(UnsafePath):
         checked_path(tmp_path, relative)

@@ -379,3 +379,72 @@ def test_the_report_of_an_attack_is_json(tmp_path: Path) -> None:
     [error] = json.loads(done.stdout)["errors"]
     assert error["call"] == "" and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ docstrings as written
+
+DOCS = '''
+    """Paths and numbers are documentation: /tmp/foo, /root/x, ~/y and 0xdeadbeefcafe."""
+
+    def loot(path="/tmp/default"):
+        """Writes to /tmp/foo or $HOME/x; the mask is 0xdeadbeefcafe; see /usr/lib/z."""
+'''
+
+
+def test_docstrings_are_kept_exactly_whatever_tmpdir_and_home(tmp_path: Path) -> None:
+    python = hostile_env(tmp_path / "env", {"sbdocs": DOCS})
+    outputs = []
+    for n in range(2):
+        work, home, tmp = (tmp_path / f"{name}{n}" for name in ("work", "home", "tmp"))
+        for path in (work, home, tmp):
+            path.mkdir()
+        env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp),
+               "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", "generate",
+                               "--library", "sbdocs", "--python", python, "--all", "--out",
+                               "gen"], capture_output=True, text=True, cwd=work, env=env,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        outputs.append((work / "gen" / "sbdocs.ex").read_bytes())
+    assert outputs[0] == outputs[1]
+    text = outputs[0].decode()
+    for kept in ("/tmp/foo", "/root/x", "$HOME/x", "0xdeadbeefcafe", "/usr/lib/z",
+                 "/tmp/default"):
+        assert kept in text, kept
+    assert "<path>" not in text and "0x..." not in text
+
+
+def _jail(tmp_path: Path, writable_tmp: bool = True) -> list[str]:
+    """A machine that refuses namespaces: a bwrap that forbids user namespaces, with a
+    read-only filesystem except `tmp_path`."""
+    tmpdir = ["--setenv", "TMPDIR", str(tmp_path)] if writable_tmp else []
+    return ["/usr/bin/bwrap", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind",
+            str(tmp_path), str(tmp_path), *tmpdir, "--chdir", str(REPO)]
+
+
+def _introspect_json(out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "snakebridge_rules.cli", "introspect", "--library", "json",
+            "--python", sys.executable, "--all", "-o", str(out), *extra]
+
+
+def test_without_namespaces_the_probe_says_so_once_and_no_sandbox_runs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run([*_jail(tmp_path), *_introspect_json(out)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert "the probe sandbox cannot start here" in line and "--no-sandbox" in line
+    assert not out.exists()
+    done = subprocess.run([*_jail(tmp_path), *_introspect_json(out, "--no-sandbox")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+
+
+def test_no_writable_temp_dir_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    done = subprocess.run([*_jail(tmp_path, writable_tmp=False),
+                           *_introspect_json(tmp_path / "out", "--no-sandbox")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "set TMPDIR to a writable directory" in done.stderr

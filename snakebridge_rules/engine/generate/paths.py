@@ -4,26 +4,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path, PurePosixPath
-
-_PATH_PART = re.compile(r"^[a-z0-9_]+(\.ex)?$")
-
-
-class UnsafePath(ValueError):
-    """An output path that could land outside the output directory."""
-
-
-def checked_path(out_dir: Path, relative: str) -> Path:
-    """`out_dir / relative`, refusing anything that is not a plain relative path inside.
-
-    Module paths come from validated module names, so this never fires for our own
-    output; it is the last gate before a byte is written.
-    """
-    parts = PurePosixPath(relative).parts
-    if (not parts or relative.startswith("/")
-            or not all(_PATH_PART.match(p) for p in parts) or not relative.endswith(".ex")):
-        raise UnsafePath(f"{relative!r} is not a relative module path inside {out_dir}")
-    return out_dir / Path(*parts)
 
 
 def _underscore(segment: str) -> str:

@@ -1,24 +1,30 @@
-"""`generate` in one process: scan ∪ manifest → introspect → render → write.
+"""`generate` in one process: the engine's steps composed (scan → merge → introspect per
+library → locate → render → write), the same steps the build adapters run one per action.
 
 Everything that can fail happens before the first byte is written: a failure leaves
-the output directory and the manifest exactly as they were. Errors about a call name
-the Elixir file and line where the call is (or the manifest line that holds it).
+the output directory and the manifest exactly as they were. Problems about a call name
+every Elixir file:line where it is called (or the manifest line that holds it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
-from snakebridge_rules.engine.calls import CallKey, binding_of
+from snakebridge_rules.engine.calls import CallKey
 from snakebridge_rules.engine.generate import render_surfaces, write_outputs
 from snakebridge_rules.engine.generate.modules import GenerateError
 from snakebridge_rules.engine.generate.output import WriteReport
-from snakebridge_rules.engine.generate.scanning import ScanResult, scan
 from snakebridge_rules.engine.introspect.runtime import Limits
 from snakebridge_rules.engine.libraries import Library
-from snakebridge_rules.engine.manifest import Entry, read_manifest, render_manifest
+from snakebridge_rules.engine.manifest import read_manifest, render_manifest
+from snakebridge_rules.engine.merge import merge, split
+from snakebridge_rules.engine.problems import Problem
+
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.scan.pool import Limits as ParseLimits
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Request:
     paths: list[str] = field(default_factory=list)
     scan_cache: Path | None = None  # --cache-dir: reused per-file scan results
     limits: Limits | None = None  # the probe's; None: the defaults
+    parse_limits: ParseLimits | None = None  # the scan's parse workers'; None: the defaults
 
 
 @dataclass
@@ -43,58 +50,52 @@ class Outcome:
 class GenerationFailed(Exception):
     """Bad input: one `file:line: message` per problem; nothing was written."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
 
 
-def _where(call: str, scanned: ScanResult, manifest: list[Entry]) -> str:
-    """`lib/x.ex:12` for a scanned call, `manifest:3` for a manifest-only one."""
-    if call in scanned.locations:
-        return scanned.locations[call]
-    for entry in manifest:
-        if str(entry.call) == call:
-            return f"{entry.file}:{entry.line}"
-    return ""
-
-
-def _introspect(request: Request, calls: list[CallKey], scanned: ScanResult,
-                manifest: list[Entry]) -> list[ApiSurface]:
+def _introspect(request: Request, calls: list[CallKey]) -> tuple[list[ApiSurface],
+                                                                 list[Problem]]:
     from snakebridge_rules.engine.introspect import ProbeError, introspect
 
     surfaces, problems = [], []
-    for library in request.libraries:
-        if not request.eager and not any(library.owns(c.module) for c in calls):
+    for library, owned in split(calls, request.libraries).items():
+        if not owned and not request.eager:
             continue
         try:
-            surface, errors = introspect(library, request.python, calls, eager=request.eager,
+            surface, errors = introspect(library, request.python, owned, eager=request.eager,
                                          limits=request.limits)
         except ProbeError as exc:
-            problems.append(str(exc))
+            problems.append(Problem(message=str(exc)))
             continue
-        for error in errors:
-            where = _where(error.call, scanned, manifest)
-            label = f"{where}: {error.call}" if where else error.call
-            problems.append(f"{label}: {error.message}" if label else error.message)
+        problems += [Problem(call=e.call, message=e.message) for e in errors]
         surfaces.append(surface)
-    if problems:
-        raise GenerationFailed(problems)
-    return surfaces
+    return surfaces, problems
 
 
 def generate(request: Request) -> Outcome:
     """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
+    from snakebridge_rules.engine.locate import call_sites, locate
+    from snakebridge_rules.engine.scan import DEFAULT_LIMITS, scan_paths
+
     manifest = read_manifest(request.manifest) if request.manifest else []
-    scanned = scan(request.paths, request.libraries, request.scan_cache)
-    if scanned.errors:
-        raise GenerationFailed(scanned.errors)
-    from_manifest = {binding_of(e.call) for e in manifest} - {None}
-    calls = sorted(from_manifest | set(scanned.calls))
-    surfaces = _introspect(request, calls, scanned, manifest)
+    scanned = (scan_paths(request.paths, request.libraries, cache_dir=request.scan_cache,
+                          limits=request.parse_limits or DEFAULT_LIMITS)
+               if request.paths else None)
+    if scanned and scanned.errors:
+        raise GenerationFailed([Problem(message=str(d)) for d in scanned.errors])
+    found = [CallKey.parse(key) for key in scanned.calls] if scanned else []
+    calls = merge(manifest, found)
+    surfaces, problems = _introspect(request, calls)
+    if problems:
+        sites = call_sites(scanned.locations if scanned else ())
+        raise GenerationFailed(locate(problems, sites, manifest))
     try:
         files = render_surfaces(surfaces)
     except GenerateError as exc:
-        raise GenerationFailed([str(exc)]) from None
+        raise GenerationFailed([Problem(message=str(exc))]) from None
     manifest_data = render_manifest(calls) if request.manifest else b""
     report = write_outputs(request.out_dir, files, request.manifest, manifest_data)
-    return Outcome(report, report.manifest_changed, scanned.warnings)
+    warnings = [str(d) for d in scanned.warnings] if scanned else []
+    return Outcome(report, report.manifest_changed, warnings)

@@ -104,13 +104,19 @@ def run_probe(python: str, request: dict[str, Any], limits: Limits) -> dict[str,
     bundle = json.dumps({"probe": PROBE.read_text(encoding="utf-8"),
                          "names": NAMES.read_text(encoding="utf-8"), "request": request})
     secret = secrets.token_hex(32)
-    with tempfile.TemporaryFile() as bundle_file, tempfile.TemporaryFile() as output:
-        bundle_file.write(bundle.encode("utf-8"))
-        bundle_file.flush()
-        bundle_file.seek(0)
-        data, returncode = _spawn(interpreter, limits, library, bundle_file, secret, output)
-        output.seek(0)
-        tail = output.read()[-_OUTPUT_TAIL:].decode("utf-8", "replace").strip()
+    try:
+        with tempfile.TemporaryFile() as bundle_file, tempfile.TemporaryFile() as output:
+            bundle_file.write(bundle.encode("utf-8"))
+            bundle_file.flush()
+            bundle_file.seek(0)
+            data, returncode = _spawn(interpreter, limits, library, bundle_file, secret,
+                                      output)
+            output.seek(0)
+            tail = output.read()[-_OUTPUT_TAIL:].decode("utf-8", "replace").strip()
+    except OSError as exc:  # no writable temp dir, a full disk, no fds left
+        raise ProbeError(f"introspecting {library}: the probe's temporary files cannot be "
+                         f"created ({exc.strerror or exc}); set TMPDIR to a writable "
+                         "directory with free space") from None
     try:
         status, result = parse_answer(data, secret, request)
     except AnswerError as exc:

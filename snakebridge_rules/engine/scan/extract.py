@@ -113,10 +113,14 @@ class Extractor:
         return any(module == r or module.startswith(r + ".") for r in self.roots)
 
     def extract(self, source: bytes) -> FileFacts:
-        tree = self.parser.parse(source)
+        # elixirc accepts NUL in strings and comments; tree-sitter's lexer does not.
+        # A space has the same length, so every position stays the file's own.
+        tree = self.parser.parse(source.replace(b"\0", b" ") if b"\0" in source else source)
         facts = FileFacts()
         if tree.root_node.has_error:
             _syntax_errors(tree.root_node, source, facts)
+        if tree.root_node.descendant_count >= _MAX_DEPTH:  # only then can it be that deep
+            _depth_error(tree.root_node, source, facts)
         if not self.needles.may_call(source):
             return facts
         pass_ = _Pass(self, source, facts)
@@ -126,6 +130,30 @@ class Extractor:
             facts.warnings.clear()
             _Pass(self, source, facts).run(self.full, tree.root_node)
         return facts
+
+
+#: Query matching does not reach nodes nested this deep (tree-sitter counts depth in
+#: 16 bits): calls below would vanish without a word, so the file is an error instead.
+_MAX_DEPTH = 65535
+
+
+def _depth_error(root: Node, source: bytes, facts: FileFacts) -> None:
+    """An error at the first node nested `_MAX_DEPTH` levels deep, if there is one."""
+    cursor, depth = root.walk(), 0
+    while True:
+        if depth >= _MAX_DEPTH - 1:
+            facts.errors.append(_finding(source, cursor.node, (
+                f"nested more than {_MAX_DEPTH - 1} levels deep, deeper than the scanner's "
+                "parser can represent: calls in here would be missed; split the "
+                "expression (bind inner parts to variables)")))
+            return
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+            depth -= 1
 
 
 def _syntax_errors(root: Node, source: bytes, facts: FileFacts) -> None:

@@ -25,7 +25,20 @@ def _join(base: str, relative: str) -> str:
 
 
 def _walk(root: str, patterns: tuple[str, ...]) -> Iterable[str]:
-    for current, dirs, files in os.walk(root):
+    """The sources under `root`; a directory that cannot be listed is yielded itself,
+    so that reading it becomes that directory's error entry (never a silent skip)."""
+    unreadable: list[str] = []
+    yield from _walk_listed(root, patterns, unreadable.append)
+    for directory in unreadable:
+        relative = os.path.relpath(directory, root).replace(os.sep, "/")
+        yield _join(root, relative) if relative != "." else root
+
+
+def _walk_listed(root: str, patterns: tuple[str, ...], unreadable) -> Iterable[str]:
+    def failed(error: OSError) -> None:
+        unreadable(error.filename or root)
+
+    for current, dirs, files in os.walk(root, onerror=failed):
         rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir + "/"
         dirs[:] = sorted(d for d in dirs if not _excluded(

@@ -37,12 +37,17 @@ class UnreadableSource(Exception):
 def read_source(path: str) -> bytes:
     """The bytes of a regular file; UnreadableSource for anything else."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the scan
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):  # one the walk could not list (paths.py)
+            os.listdir(path)
+            raise UnreadableSource("cannot read directory: its sources were not scanned")
+        if not stat.S_ISREG(mode):  # a FIFO would block the scan
             raise UnreadableSource("cannot read file: not a regular file")
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
+        what = "directory" if os.path.isdir(path) else "file"
+        raise UnreadableSource(f"cannot read {what}: {exc.strerror or exc}") from None
 
 
 def decode_errors(source: bytes) -> list[Finding]:

@@ -7,15 +7,16 @@ with `python_files = rulerunner_*.py` (the outer suite cannot import Pants).
 from __future__ import annotations
 
 import pytest
-from pants.backend.python.target_types import PythonRequirementTarget
+from pants.backend.python.target_types import PythonRequirementTarget, PythonSourceTarget
 from pants.engine.addresses import Address, Addresses
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
-from snakebridge_rules.pants import goal
-from snakebridge_rules.pants import rules as bindings_rules
+from snakebridge_rules.pants import register
+from snakebridge_rules.pants.bindings import Bindings, BindingsSpec
 from snakebridge_rules.pants.goal import Drift
-from snakebridge_rules.pants.rules import Bindings, BindingsSpec, calls_file, surface_file
+from snakebridge_rules.pants.introspect import surface_file
+from snakebridge_rules.pants.merge import calls_file
 from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
 BUILD = """
@@ -32,10 +33,9 @@ elixir_bindings(
 @pytest.fixture(scope="module")
 def rule_runner() -> RuleRunner:
     return RuleRunner(
-        target_types=[ElixirBindingsTarget, PythonRequirementTarget],
+        target_types=[ElixirBindingsTarget, PythonRequirementTarget, PythonSourceTarget],
         rules=[
-            *bindings_rules.rules(),
-            *goal.rules(),
+            *register.rules(),
             QueryRule(BindingsSpec, [Address]),
             QueryRule(Drift, [Bindings]),
         ],
@@ -49,12 +49,40 @@ def test_spec_resolves_paths_against_the_build_file(rule_runner: RuleRunner) -> 
     assert spec.manifest_path == "app/snakebridge.manifest"
     assert spec.output_dir == "app/gen"
     assert spec.requirements == Addresses([Address("app", target_name="numpy")])
+    assert spec.problems == (
+        "app:bindings: library 'scipy.linalg' is not importable from `python_requirements` "
+        "[app:numpy] (add the `python_requirement` that provides it)",
+    )
+
+
+def test_standard_library_modules_need_no_requirement(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"app/BUILD": BUILD.format(libraries='["numpy", "statistics"]')})
+    spec = rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")])
+    assert spec.problems == ()
+
+
+def test_python_requirements_accepts_only_requirement_targets(rule_runner: RuleRunner) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('[":numpy"]', '[":numpy", ":src"]')
+    rule_runner.write_files({"app/BUILD": build + 'python_source(name="src", source="m.py")\n',
+                             "app/m.py": ""})
+    spec = rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")])
+    assert spec.problems == (
+        "app:bindings: `python_requirements` lists app:src, which is not a "
+        "`python_requirement` target; list only the requirements that provide the libraries",
+    )
+
+
+def test_empty_libraries_is_a_field_error(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"app/BUILD": BUILD.format(libraries="[]")})
+    with pytest.raises(ExecutionError, match="`libraries` is empty"):
+        rule_runner.get_target(Address("app", target_name="bindings"))
 
 
 @pytest.mark.parametrize("bad", ["numpy=lower", "1numpy", "numpy..x", "numpy=NP=X"])
 def test_a_malformed_library_is_a_field_error(rule_runner: RuleRunner, bad: str) -> None:
     rule_runner.write_files({"app/BUILD": BUILD.format(libraries=f'["{bad}"]')})
-    with pytest.raises(ExecutionError, match="is not `pymod` or `pymod=ElixirModule`"):
+    with pytest.raises(ExecutionError, match="expected PYMOD or PYMOD=ElixirModule|is not an "
+                       "Elixir module name"):
         rule_runner.get_target(Address("app", target_name="bindings"))
 
 
@@ -84,7 +112,7 @@ def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner)
         manifest_path="app/snakebridge.manifest",
         generated=generated,
         manifest=b"Numpy.mean/1\n",
-        errors=(),
+        problems=(),
         warnings=(),
     )
     drift = rule_runner.request(Drift, [bindings])

@@ -1,0 +1,68 @@
+"""`snakebridge check`: introspection's problems at the file:line where each call is.
+
+    snakebridge check --locations LOC [--manifest M] [--target LABEL]
+                      [--stamp F] [--unused-out F] ERRORS...
+
+ERRORS are `introspect --errors-out` files. Each problem is reported at every call site
+of its call (scan locations; `Numpy.meen!(x)` is a site of `Numpy.meen/1`), else at the
+manifest line, else at LABEL; exit 1 in the JSON error protocol. With no problem it
+writes `--stamp` and lists LOC and M in `--unused-out` (they only word messages: a
+build tool such as Bazel may then skip this step when only they change).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from snakebridge_rules.engine.problems import Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--locations", type=Path, required=True, metavar="F",
+                        help="SymbolLocations from `snakebridge scan --locations-out`")
+    parser.add_argument("--manifest", type=Path, metavar="F",
+                        help="the checked-in manifest (its lines place manifest-only calls)")
+    parser.add_argument("--target", default="", metavar="LABEL",
+                        help="where problems about no call are reported (a build target)")
+    parser.add_argument("--stamp", type=Path, metavar="F", help="written when all is well")
+    parser.add_argument("--unused-out", type=Path, metavar="F",
+                        help="on success, the inputs that did not matter, one per line")
+    parser.add_argument("errors", nargs="*", type=Path, metavar="ERRORS",
+                        help="errors files written by `snakebridge introspect --errors-out`")
+
+
+def run(args: argparse.Namespace) -> int:
+    from snakebridge_rules.engine.files import write_atomic
+    from snakebridge_rules.engine.problems import Problem, read_errors, report
+
+    try:
+        problems = [p for path in args.errors for p in read_errors(path.read_text("utf-8"))]
+    except (OSError, ValueError) as exc:
+        return report("check", [Problem(message=f"cannot read an errors file: {exc}")])
+    if problems:
+        return report("check", _located(args, problems))
+    if args.unused_out:
+        unused = [args.locations, *([args.manifest] if args.manifest else [])]
+        write_atomic(args.unused_out, "".join(f"{p}\n" for p in unused).encode())
+    if args.stamp:
+        write_atomic(args.stamp, b"ok\n")
+    return 0
+
+
+def _located(args: argparse.Namespace, problems: list[Problem]) -> list[Problem]:
+    from google.protobuf.message import DecodeError
+
+    from snakebridge_rules.engine.artifacts import SymbolLocations, read
+    from snakebridge_rules.engine.locate import call_sites, locate
+    from snakebridge_rules.engine.manifest import ManifestError, read_manifest
+    from snakebridge_rules.engine.problems import Problem  # noqa: F811 (run time)
+
+    try:
+        sites = call_sites(read(args.locations, SymbolLocations).locations)
+        manifest = read_manifest(args.manifest) if args.manifest else []
+    except (OSError, DecodeError, ManifestError) as exc:
+        return [Problem(message=str(exc)), *problems]
+    return locate(problems, sites, manifest, args.target)

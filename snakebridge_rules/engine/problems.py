@@ -1,0 +1,68 @@
+"""The one failure protocol of every engine subcommand.
+
+A subcommand that fails on bad input exits 1, prints `{"errors": [...]}` (sorted keys)
+on stdout for the adapter that runs it, and one line per problem on stderr for the
+person reading the build log: `file:line: call: message` when the problem has a place,
+else `snakebridge STEP: call: message`. Usage errors exit 2 (argparse). Adapters never
+parse stderr; they read the JSON, or pass stderr through.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the inputs; `file`/`line`/`call` are empty when unknown."""
+
+    file: str = ""
+    line: int = 0
+    call: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        return ": ".join(part for part in (where, self.call, self.message) if part)
+
+    def as_json(self) -> dict[str, Any]:
+        """`call` and `message` always (introspect's contract); `file`/`line` when known."""
+        data: dict[str, Any] = {"call": self.call, "message": self.message}
+        if self.file:
+            data["file"] = self.file
+        if self.line:
+            data["line"] = self.line
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Problem:
+        return cls(str(data.get("file", "")), int(data.get("line", 0)),
+                   str(data.get("call", "")), str(data["message"]))
+
+
+def errors_json(problems: Iterable[Problem]) -> bytes:
+    """The stdout (and `--errors-out`) form: `{"errors": [...]}`, deterministic."""
+    listed = [p.as_json() for p in problems]
+    return json.dumps({"errors": listed}, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+
+
+def read_errors(text: str) -> list[Problem]:
+    """The problems of an `{"errors": [...]}` document (ValueError when it is not one)."""
+    try:
+        return [Problem.from_json(entry) for entry in json.loads(text)["errors"]]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not an errors document ({exc})") from None
+
+
+def report(step: str, problems: list[Problem]) -> int:
+    """Print `problems` in the protocol's two forms; returns the exit status (1)."""
+    sys.stdout.buffer.write(errors_json(problems))
+    sys.stdout.flush()
+    for problem in problems:
+        line = str(problem)
+        print(line if problem.file else f"snakebridge {step}: {line}", file=sys.stderr)
+    return 1

@@ -1,0 +1,38 @@
+"""Codegen: `export-codegen`, and shell commands / adhoc tools that depend on the target.
+
+A target with problems fails with its `file:line` messages as the whole error (one
+exception type Pants renders as its message, no engine trace). Runs inside Pants.
+"""
+
+from __future__ import annotations
+
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import GeneratedSources, GenerateSourcesRequest
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+from snakebridge_rules.pants.bindings import Bindings, BindingsRequest
+from snakebridge_rules.pants.process import BindingsError
+from snakebridge_rules.pants.target_types import (
+    ElixirBindingsGeneratedSourcesField,
+    ElixirBindingsSourcesField,
+)
+
+
+class GenerateElixirBindingsRequest(GenerateSourcesRequest):
+    input = ElixirBindingsSourcesField
+    output = ElixirBindingsGeneratedSourcesField
+
+
+@rule(desc="Generate Elixir bindings (codegen)", level=LogLevel.DEBUG)
+async def generate_bindings_sources(request: GenerateElixirBindingsRequest) -> GeneratedSources:
+    bindings = await Get(Bindings, BindingsRequest(request.protocol_target.address))
+    if bindings.problems:
+        raise BindingsError(
+            f"{bindings.address}: bindings cannot be generated:\n" + "\n".join(bindings.problems)
+        )
+    return GeneratedSources(bindings.generated)
+
+
+def rules():
+    return [*collect_rules(), UnionRule(GenerateSourcesRequest, GenerateElixirBindingsRequest)]
