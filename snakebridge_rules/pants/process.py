@@ -100,6 +100,7 @@ class EngineStep:
     output_files: Tuple[str, ...] = ()
     output_directories: Tuple[str, ...] = ()
     env: Optional[VenvPex] = None  # noqa: UP045 (Pants runs Python 3.9)
+    caches: Tuple[Tuple[str, str], ...] = ()  # append-only named caches: (name, sandbox path)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,10 @@ async def run_engine_step(
             output_files=step.output_files or None,
             output_directories=step.output_directories or None,
             timeout_seconds=subsystem.timeout,
-            append_only_caches=step.env.append_only_caches if step.env is not None else None,
+            append_only_caches={
+                **(step.env.append_only_caches if step.env is not None else {}),
+                **dict(step.caches),
+            },
         ),
     )
     result = await Get(FallibleProcessResult, Process, process)

@@ -20,6 +20,10 @@ from snakebridge_rules.pants.process import EngineStep, StepResult, library_args
 
 SYMBOLS = "symbols.pb"
 LOCATIONS = "locations.pb"
+# Per-file scan results (engine/scan/cache.py), shared by every scan process through an
+# append-only named cache: an edit re-parses only the edited files. They cannot change
+# a result, so the process's cache key rightly ignores them.
+SCAN_CACHE = ("snakebridge_scan", ".cache/snakebridge_scan")
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,12 @@ class ScanResult:
 @rule(desc="Scan Elixir sources for Python calls", level=LogLevel.DEBUG)
 async def scan(request: ScanRequest) -> ScanResult:
     argv = ("scan", *library_args(request.libraries), "--symbols-out", SYMBOLS,
-            "--locations-out", LOCATIONS, *request.files)
+            "--locations-out", LOCATIONS, "--cache-dir", SCAN_CACHE[1], *request.files)
     description = f"snakebridge scan for {request.address} ({len(request.files)} files)"
     result = await Get(
         StepResult,
-        EngineStep(argv, description, request.sources, output_files=(SYMBOLS, LOCATIONS)),
+        EngineStep(argv, description, request.sources, output_files=(SYMBOLS, LOCATIONS),
+                   caches=(SCAN_CACHE,)),
     )
     warnings = json.loads(result.stdout).get("warnings", ())
     symbols, locations = await MultiGet(
