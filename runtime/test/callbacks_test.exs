@@ -89,28 +89,61 @@ defmodule SnakeBridge.CallbacksTest do
     assert tb =~ "in call_through"
   end
 
-  test "a callback called after its call returned is a clear Python error, never a hang" do
+  test "a function Python keeps runs whenever Python calls it during a later call" do
+    # Lazy objects holding the function, used in later calls.
+    filtered = call!("builtins", "filter", [fn x -> x > 1 end, [1, 2, 3]])
+    assert Enum.to_list(filtered) == [2, 3]
+
+    products = call!("itertools", "accumulate", [[1, 2, 3, 4], fn a, b -> a * b end])
+    assert Enum.to_list(products) == [1, 2, 6, 24]
+
+    counts = call!("collections", "defaultdict", [fn -> 0 end])
+    assert call("operator", "getitem", [counts, "missing"]) == {:ok, 0}
+
+    # Inside a session, and run by whichever process makes the call in progress.
     SnakeBridge.with_session(fn ->
-      assert {:ok, "kept"} = call("sb_test_helpers", "keep", [fn x -> x end])
+      me = self()
+      report = fn x -> send(me, {:ran_in, self()}) && x * 2 end
+      assert {:ok, "kept"} = call("sb_test_helpers", "keep", [report])
+      assert call("sb_test_helpers", "call_kept", [1]) == {:ok, 2}
+      assert_received {:ran_in, ^me}
 
-      assert {:error, %PythonError{type: "RuntimeError", message: message}} =
-               call("sb_test_helpers", "call_kept", [1], __runtime__: [timeout: 5_000])
-
-      assert message =~ "has returned"
+      mapped = call!("builtins", "map", [report, [1, 2]])
+      task = Task.async(fn -> call("builtins", "list", [mapped]) end)
+      assert Task.await(task) == {:ok, [2, 4]}
+      task_pid = task.pid
+      assert_received {:ran_in, ^task_pid}
     end)
-
-    # A lazy Python object that keeps the function: the same error when it runs later.
-    mapped = call!("builtins", "map", [fn x -> x * 2 end, [1, 2]])
-
-    assert {:error, %PythonError{type: "RuntimeError", message: message}} =
-             call("builtins", "list", [mapped])
-
-    assert message =~ "has returned"
   end
 
-  test "a callback from another Python thread is a clear error" do
+  test "a kept function lives as long as Python's proxy" do
+    elixir = fn -> Enum.map(SnakeBridge.Pool.workers(), &map_size(:sys.get_state(&1).kept)) end
+    python = fn -> Enum.map(SnakeBridge.Pool.stats(), & &1["functions"]) end
+    kept = fn -> [Enum.sum(elixir.()), Enum.sum(python.())] end
+    before = kept.()
+    assert {:ok, 6} = call("functools", "reduce", [fn a, b -> a + b end, [1, 2, 3]])
+    assert kept.() == before
+
+    counts = call!("collections", "defaultdict", [fn -> 0 end])
+    assert kept.() == Enum.map(before, &(&1 + 1))
+    SnakeBridge.release(counts)
+    assert eventually(fn -> kept.() == before end)
+  end
+
+  test "a callback from another Python thread (no call in progress) is a clear error" do
     assert {:ok, message} = call("sb_test_helpers", "call_in_thread", [fn x -> x end])
-    assert message =~ "RuntimeError: an Elixir function can be called only from the main thread"
+    assert message =~ "RuntimeError: the Elixir function #Function<"
+    assert message =~ "/1 was called from another thread"
+
+    # A kept function too: the thread runs it after the call that handed it over.
+    pool = call!("concurrent.futures", "ThreadPoolExecutor", [])
+    future = Runtime.unwrap!(Runtime.call_method(pool, "submit", [fn -> :ran end], []))
+
+    assert {:error, %PythonError{type: "RuntimeError", message: message}} =
+             Runtime.call_method(future, "result", [], [])
+
+    assert message =~ "no SnakeBridge call was in progress"
+    Runtime.call_method(pool, "shutdown", [], [])
   end
 
   test "a callback's bad result is an error in Python, the worker lives on" do

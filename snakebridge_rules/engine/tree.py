@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import json
 import os
 import re
@@ -33,6 +34,57 @@ _RENAME_EXCHANGE = 2
 
 class OutputError(Exception):
     """Writing failed (full disk, permissions); nothing was changed. One line."""
+
+
+class _SwapFailed(OSError):
+    """renameat2(RENAME_EXCHANGE) refused: its EINVAL/EXDEV/ENOSYS mean "cannot swap"."""
+
+
+_NO_SWAP = ("this filesystem (or kernel) cannot swap directories atomically "
+            "(renameat2 RENAME_EXCHANGE); put the output directory on a local filesystem "
+            "such as ext4, xfs, btrfs or tmpfs")
+_PERMISSION = ("check the permissions of the output directory and of its parent (the new "
+               "tree is built beside it)")
+_ADVICE = {
+    errno.ENOSPC: "free some space and run again",
+    errno.EDQUOT: "free some space (disk quota exceeded) and run again",
+    errno.EBUSY: ("it is a mount point (or otherwise in use), which cannot be replaced as "
+                  "a whole; use a subdirectory of it as the output directory"),
+    errno.EACCES: _PERMISSION,
+    errno.EPERM: _PERMISSION,
+    errno.EROFS: "the filesystem is read-only; choose an output directory on a writable one",
+}
+
+
+def _explain(exc: OSError, shown: Path) -> OutputError:
+    """One line: what failed, the errno's meaning, advice for that cause (and no other)."""
+    code = exc.errno
+    if isinstance(exc, _SwapFailed) and code in (errno.EINVAL, errno.EXDEV, errno.ENOSYS):
+        advice = _NO_SWAP
+    else:
+        advice = _ADVICE.get(code, "fix the cause and run again")
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OutputError(f"writing {shown} failed: {exc.strerror or exc}{where}: {advice}; "
+                       "nothing was changed")
+
+
+def _resolved(path: Path) -> Path:
+    """Absolute, symlinks resolved: `.`, `..` or a symlinked directory name the real
+    directory, so the staging dir is its true sibling and the swap replaces it."""
+    return Path(os.path.realpath(path))
+
+
+def _refuse_current_dir(out_dir: Path, shown: Path) -> None:
+    """The swap replaces the directory as a whole: a shell inside it would be left in a
+    deleted directory, so the current directory (or one holding it) is refused."""
+    with contextlib.suppress(OSError):
+        cwd = _resolved(Path(os.getcwd()))
+        if cwd == out_dir or out_dir in cwd.parents:
+            raise OutputError(
+                f"writing {shown} failed: it is the current directory or contains it "
+                f"({out_dir}); the output directory is replaced as a whole, which would "
+                "leave this shell in a deleted directory; use a subdirectory of it (such as "
+                "lib/bindings) as the output directory; nothing was changed")
 
 
 class UnsafePath(ValueError):
@@ -101,21 +153,22 @@ def write_tree(out_dir: Path, files: Dict[str, bytes], manifest: Path | None = N
     Existing files that are not in `files` go, unless `keep` says they stay. Raises
     OutputError when the disk refuses, UnsafePath for a path outside `out_dir`.
     """
+    shown, out_dir = out_dir, _resolved(out_dir)
+    manifest = _resolved(manifest) if manifest is not None else None
+    _refuse_current_dir(out_dir, shown)
     recover(out_dir, manifest)
-    report, kept = _plan(out_dir, files, keep)
-    manifest_stale = manifest is not None and _differs(manifest, manifest_data)
-    tree_stale = bool(report.written or report.removed) or not out_dir.is_dir()
-    if not (tree_stale or manifest_stale):
-        return report
     try:
+        report, kept = _plan(out_dir, files, keep)
+        manifest_stale = manifest is not None and _differs(manifest, manifest_data)
+        tree_stale = bool(report.written or report.removed) or not out_dir.is_dir()
+        if not (tree_stale or manifest_stale):
+            return report
         staged = _stage(out_dir, files, report.written, kept) if tree_stale else None
         staged_manifest = _stage_file(manifest, manifest_data) if manifest_stale else None
         _commit(out_dir, staged, manifest, staged_manifest)
     except OSError as exc:
         recover(out_dir, manifest)
-        raise OutputError(f"writing {out_dir} failed: {exc.strerror or exc}"
-                          f"{f' ({exc.filename})' if exc.filename else ''}; nothing was "
-                          "changed (free some space and run again)") from None
+        raise _explain(exc, shown) from None
     report.manifest_changed = manifest_stale
     return report
 
@@ -134,6 +187,8 @@ def _staging_prefix(target: Path) -> str:
 def _stage(out_dir: Path, files: dict[str, bytes], written: list[str],
            kept: dict[str, Path]) -> Path:
     """The complete new tree in a sibling dir (same filesystem: rename works)."""
+    if out_dir.is_dir() and os.path.ismount(out_dir):  # the swap would refuse it, later
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))
     os.chmod(staged, 0o755)
@@ -205,12 +260,13 @@ def _swap(staged: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.rename(staged, out_dir)
         return
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.renameat2(_AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(out_dir),
-                      _RENAME_EXCHANGE) != 0:
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        raise _SwapFailed(errno.ENOSYS, os.strerror(errno.ENOSYS), str(out_dir))
+    if renameat2(_AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(out_dir),
+                 _RENAME_EXCHANGE) != 0:
         code = ctypes.get_errno()
-        raise OSError(code, f"{os.strerror(code)} (renameat2 RENAME_EXCHANGE; this "
-                            f"filesystem cannot swap directories atomically)", str(out_dir))
+        raise _SwapFailed(code, os.strerror(code), str(out_dir))
 
 
 def _finish(journal: Path, record: dict, out_dir: Path) -> None:
@@ -224,6 +280,8 @@ def _finish(journal: Path, record: dict, out_dir: Path) -> None:
 def recover(out_dir: Path, manifest: Path | None = None) -> None:
     """Finish an interrupted commit whose swap happened; undo one whose swap did not;
     remove staging leftovers of killed runs."""
+    out_dir = _resolved(out_dir)
+    manifest = _resolved(manifest) if manifest is not None else None
     journal = _journal(out_dir)
     record = None
     with contextlib.suppress(OSError, ValueError):

@@ -31,10 +31,14 @@ import snakebridge_values as values  # noqa: E402
 sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != _HERE]
 
 _HEADER = struct.Struct(">BQI")
+_CALLBACK_HEADER = struct.Struct(">BQQII")  # magic, call id, function's call id, index, n
+_FUNCTION_KEY = struct.Struct(">QI")
 _REQUEST = struct.Struct(">QI")
 _LENGTH = struct.Struct(">I")
 _MAGIC = 0xAB
 _CALLBACK_MAGIC = 0xAC
+_KEEP_MAGIC = 0xAD  # `<<0xAD, call_id::64, n::32, indices::n*32>>`: functions Python kept
+_DROP_MAGIC = 0xAE  # `<<0xAE, n::32, (call_id::64, index::32)*n>>`: kept functions freed
 #: The private fd frames go out on (set by `main`; fault-injection tests write to it).
 PROTOCOL_FD = None
 _ERROR = etf.Atom("error")
@@ -56,22 +60,30 @@ ElixirError.__module__ = "snakebridge"
 
 
 class ElixirFunction:
-    """An Elixir function from a call's arguments: calling it runs the function in the
-    calling Elixir process (see `Worker.call_elixir`) while that call is running."""
+    """An Elixir function from a call's arguments (function `index` of request
+    `req_id`): calling it runs the function in the Elixir process making the call in
+    progress (see `Worker.call_elixir`). The Elixir side keeps the function as long as
+    this proxy lives: freeing it tells the Elixir side to drop the function."""
 
-    __slots__ = ("worker", "req_id", "index", "arity")
+    __slots__ = ("worker", "req_id", "index", "arity", "name")
 
-    def __init__(self, worker, req_id, index, arity):
+    def __init__(self, worker, req_id, index, arity, name):
         self.worker = worker
         self.req_id = req_id
         self.index = index
         self.arity = arity
+        self.name = name
 
     def __call__(self, *args, **kwargs):
         return self.worker.call_elixir(self, args, kwargs)
 
     def __repr__(self):
-        return f"<Elixir function/{self.arity}>"
+        return f"<Elixir function {self.name}>"
+
+    def __del__(self):
+        # Only noted here (a finalizer may run in the middle of writing a frame, or in
+        # another thread); the worker tells the Elixir side at its next safe point.
+        self.worker.dropped.append((self.req_id, self.index))
 
 
 class Worker:
@@ -85,6 +97,9 @@ class Worker:
         self.calls = []  # ids of the requests running (nested by callbacks), innermost last
         self.replies = {}  # callback id -> (status, value), possibly out of order
         self.next_callback = 1
+        self.made = {}  # request id -> indices of its functions with a live proxy
+        self.kept = set()  # (request id, index) of proxies the Elixir side keeps
+        self.dropped = []  # (request id, index) of freed proxies, not yet handled
         self.registry = {}
         self.next_id = 1
         self.owner = None  # the Elixir worker's pid, as raw ETF bytes
@@ -136,7 +151,9 @@ class Worker:
                     payload = self.resolve(payload)
                 result = function(*static, *payload)
             except BaseException as exc:  # noqa: B036 - SystemExit/KeyboardInterrupt too
+                payload = None
                 return self.reply(req_id, (_ERROR, python_error(exc)), b"\x83")
+            payload = None  # frees the proxies of functions the call did not keep
             return self.reply(req_id, result, _OK_PREFIX)
         finally:
             self.calls.pop()
@@ -156,6 +173,7 @@ class Worker:
         if not req_id:
             self.drop(new_ids)
             return None
+        self.keep_functions(req_id)
         try:
             payload = etf.encode(term, self.convert, prefix)
         except BaseException as exc:  # noqa: B036
@@ -183,21 +201,26 @@ class Worker:
             answer = self.handle(frame)
             if answer is not None:
                 write_frame(self.out, answer)
+            self.flush_dropped()
 
     # -- callbacks into Elixir -----------------------------------------------------
 
     def call_elixir(self, function, args, kwargs):
-        """Run an Elixir function: a callback frame
-        `<<0xAC, req_id::64, n::32, new_ref_ids::n*64, etf({cb_id, index, args})>>`
-        goes to the Elixir process that made request `req_id`; requests arriving before
-        its reply (the callback calling Python again) are served meanwhile."""
-        if function.req_id not in self.calls:
+        """Run an Elixir function: a callback frame `<<0xAC, req_id::64,
+        fun_req_id::64, index::32, n::32, new_ref_ids::n*64, etf({cb_id, args})>>` goes
+        to the Elixir process that made request `req_id`, the innermost call in
+        progress (not necessarily the call that passed the function: a lazy object
+        keeps it); requests arriving before its reply (the callback calling Python
+        again) are served meanwhile."""
+        req_id = next((call for call in reversed(self.calls) if call), None)
+        if req_id is None or threading.get_ident() != self.thread:
+            where = "another thread" if threading.get_ident() != self.thread else "no call"
             raise RuntimeError(
-                "this Elixir function was passed to a SnakeBridge call that has returned; "
-                "it can be called only while that call runs (pass it to each call)"
+                f"the Elixir function {function.name} was called from {where} while no "
+                "SnakeBridge call was in progress on this worker's main thread; an Elixir "
+                "function runs in the Elixir process making the current call, so Python "
+                "may call it only during a call (never from its own threads)"
             )
-        if threading.get_ident() != self.thread:
-            raise RuntimeError("an Elixir function can be called only from the main thread")
         if kwargs:
             args = (*args, kwargs)
         if len(args) != function.arity:
@@ -208,11 +231,13 @@ class Worker:
         self.next_callback += 1
         outer, self.new_ids = self.new_ids, []
         try:
-            payload = etf.encode((cb_id, function.index, list(args)), self.convert)
+            payload = etf.encode((cb_id, list(args)), self.convert)
             ids = self.new_ids
         finally:
             self.new_ids = outer
-        head = _HEADER.pack(_CALLBACK_MAGIC, function.req_id, len(ids))
+        head = _CALLBACK_HEADER.pack(
+            _CALLBACK_MAGIC, req_id, function.req_id, function.index, len(ids)
+        )
         write_frame(self.out, head + struct.pack(f">{len(ids)}Q", *ids) + payload)
         status, value, special = self.await_reply(cb_id)
         if status != "ok":
@@ -227,7 +252,32 @@ class Worker:
             answer = self.handle(frame)
             if answer is not None:
                 write_frame(self.out, answer)
+            self.flush_dropped()
         return self.replies.pop(cb_id)
+
+    def keep_functions(self, req_id):
+        """Before request `req_id` answers: tell the Elixir side which of its functions
+        Python still holds (so it keeps them past the call); frees noted so far first."""
+        self.flush_dropped()
+        indices = self.made.pop(req_id, None)
+        if indices:
+            self.kept.update((req_id, index) for index in indices)
+            body = struct.pack(f">{len(indices)}I", *sorted(indices))
+            write_frame(self.out, _HEADER.pack(_KEEP_MAGIC, req_id, len(indices)) + body)
+
+    def flush_dropped(self):
+        """Tell the Elixir side which kept functions Python has freed."""
+        gone = []
+        while self.dropped:
+            key = self.dropped.pop()
+            if key in self.kept:
+                self.kept.discard(key)
+                gone.append(key)
+            elif key[0] in self.made:
+                self.made[key[0]].discard(key[1])
+        if gone:
+            body = b"".join(_FUNCTION_KEY.pack(*key) for key in gone)
+            write_frame(self.out, bytes([_DROP_MAGIC]) + _LENGTH.pack(len(gone)) + body)
 
     def op_cb_reply(self, cb_id, status, value, special):
         """A callback's result, resolved by the waiting callback (where a bad reference
@@ -280,7 +330,7 @@ class Worker:
         return None
 
     def op_stats(self):
-        return {"refs": len(self.registry), "pid": os.getpid()}
+        return {"refs": len(self.registry), "pid": os.getpid(), "functions": len(self.kept)}
 
     def op_iter(self, mode, size, obj):
         """The first `size` items of `iter(obj)`, the iterator when there may be more,
@@ -344,7 +394,9 @@ class Worker:
         if name == "Elixir.SnakeBridge.Array":
             return array_from_struct(value)
         if name == "Elixir.SnakeBridge.Callback":
-            return ElixirFunction(self, self.calls[-1], value["index"], value["arity"])
+            req_id, index = self.calls[-1], value["index"]
+            self.made.setdefault(req_id, set()).add(index)
+            return ElixirFunction(self, req_id, index, value["arity"], value["name"])
         converted = values.to_python(name, value, self.resolve)
         if converted is not None:
             return converted

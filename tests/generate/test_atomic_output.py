@@ -3,6 +3,7 @@ tree and manifest or the complete new ones, never a mix, and no leftovers."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -18,6 +19,7 @@ import pytest
 
 from snakebridge_rules.engine.generate.modules import HEADER
 from snakebridge_rules.engine.generate.output import OutputError, recover, write_outputs
+from snakebridge_rules.engine.tree import _explain, _SwapFailed
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,20 +136,27 @@ _FULL_DISK = textwrap.dedent("""
 """)
 
 
-def test_a_full_disk_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+def _in_mount_namespace(mount: Path, size: str, command: str) -> subprocess.CompletedProcess:
+    """Run `command` with a fresh tmpfs of `size` mounted on `mount`, in a private mount
+    namespace (the mount vanishes with it)."""
     unshare = shutil.which("unshare")
     if unshare is None:
-        pytest.fail("unshare (util-linux) is needed for the full-disk test")
-    mount = tmp_path / "small"
+        pytest.fail("unshare (util-linux) is needed for the mount-point tests")
     mount.mkdir()
-    script = (f"mount -t tmpfs -o size=1m tmpfs {mount} && "
-              f"{sys.executable} -c '{_FULL_DISK}' {mount}")
+    script = f"mount -t tmpfs -o size={size} tmpfs {mount} && {command}"
     done = subprocess.run([unshare, "-m", "--propagation", "private", "sh", "-c", script],
                           capture_output=True, text=True, cwd=REPO, check=False)
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_a_full_disk_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    mount = tmp_path / "small"
+    done = _in_mount_namespace(mount, "1m", f"{sys.executable} -c '{_FULL_DISK}' {mount}")
     result = json.loads(done.stdout)
     assert result["message"] and "\n" not in result["message"]
     assert "No space left on device" in result["message"]
+    assert "free some space" in result["message"] and "swap" not in result["message"]
     assert "nothing was changed" in result["message"]
     assert result["same"] and result["manifest"] == "old\n"
     assert result["entries"] == ["m.manifest", "out"]
@@ -158,3 +167,80 @@ def test_output_error_is_raised_not_a_traceback(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(OutputError, match="nothing was changed"):
         write_outputs(blocker / "out", _files(1, "x"))
+
+
+_MOUNT_POINT = textwrap.dedent("""
+    import json, os, sys
+    from pathlib import Path
+    from snakebridge_rules.engine.generate.modules import HEADER
+    from snakebridge_rules.engine.generate.output import OutputError, write_outputs
+    mount = Path(sys.argv[1])
+    (mount / "notes.txt").write_text("mine")
+    os.chdir(mount.parent)
+    try:
+        write_outputs(mount, {"m.ex": (HEADER + "\\n").encode()})
+        message = None
+    except OutputError as exc:
+        message = str(exc)
+    print(json.dumps({"message": message, "entries": sorted(os.listdir(mount)),
+                      "siblings": sorted(os.listdir(mount.parent))}))
+""")
+
+
+def test_a_mount_point_as_output_dir_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    """EBUSY: a mount point cannot be swapped; the message says that, not disk or fs."""
+    mount = tmp_path / "mnt"
+    done = _in_mount_namespace(mount, "1m", f"{sys.executable} -c '{_MOUNT_POINT}' {mount}")
+    result = json.loads(done.stdout)
+    message = result["message"]
+    assert message and "\n" not in message
+    assert "Device or resource busy" in message and "mount point" in message
+    assert "subdirectory" in message and "nothing was changed" in message
+    assert "space" not in message and "cannot swap" not in message
+    assert result["entries"] == ["notes.txt"] and result["siblings"] == ["mnt"]
+
+
+def test_out_dot_is_refused_clearly_by_the_cli(tmp_path: Path) -> None:
+    """`--out .` would swap the caller's current directory away: one clear line, exit 1,
+    nothing changed (the bug report: EBUSY blamed on the filesystem and the disk)."""
+    (tmp_path / "t.ex").write_text("defmodule T do\n  def m(x), do: Statistics.mean(x)\nend\n")
+    (tmp_path / "notes.txt").write_text("mine")
+    before = sorted(os.listdir(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", "generate",
+                           "--library", "statistics", "--python", sys.executable, "--out", ".",
+                           "t.ex"], cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "current directory" in done.stderr and "subdirectory" in done.stderr
+    assert "space" not in done.stderr and "swap" not in done.stderr
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_relative_or_symlinked_out_dir_is_resolved(tmp_path: Path, monkeypatch) -> None:
+    """`sub/..`-style and symlinked output dirs swap the real directory, beside it."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    write_outputs(Path("../real"), _files(2, "old"))
+    (tmp_path / "real" / "notes.txt").write_text("mine")
+    (tmp_path / "link").symlink_to("real")
+    write_outputs(Path("../work/../link"), _files(3, "new"))
+    assert (tmp_path / "link").is_symlink()
+    assert _tree(tmp_path / "real") == {**_files(3, "new"), "notes.txt": b"mine"}
+    assert sorted(os.listdir(tmp_path)) == ["link", "real", "work"]
+
+
+@pytest.mark.parametrize(("code", "swap", "says", "never"), [
+    (errno.ENOSPC, False, "free some space", "swap"),
+    (errno.EXDEV, True, "cannot swap directories", "space"),
+    (errno.EINVAL, True, "cannot swap directories", "space"),
+    (errno.ENOSYS, True, "cannot swap directories", "space"),
+    (errno.EBUSY, True, "mount point", "space"),
+    (errno.EACCES, False, "permissions", "space"),
+    (errno.EINVAL, False, "Invalid argument", "swap"),  # not from renameat2: no fs blame
+])
+def test_each_cause_gets_its_own_advice(code: int, swap: bool, says: str, never: str) -> None:
+    kind = _SwapFailed if swap else OSError
+    message = str(_explain(kind(code, os.strerror(code), "/x/out"), Path("out")))
+    assert message.startswith(f"writing out failed: {os.strerror(code)} (/x/out): ")
+    assert says in message and never not in message and message.endswith("nothing was changed")

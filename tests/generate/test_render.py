@@ -75,7 +75,7 @@ def test_calling_convention(rendered) -> None:
     assert 'get_property(ref, "size")' in thing
     assert 'invoke_function("hostile", "Thing.make", [n], [opts])' in thing
     assert "@spec new(integer()) ::" in thing
-    assert "@spec new(integer(), keyword()) ::" in thing
+    assert "@spec new(integer(), keyword() | SnakeBridge.unset()) ::" in thing
 
 
 def test_rendering_is_deterministic_and_idempotent(rendered, tmp_path: Path) -> None:

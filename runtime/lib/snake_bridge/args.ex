@@ -80,7 +80,8 @@ defmodule SnakeBridge.Args do
 
   defp replace(fun, funs) when is_function(fun) do
     {:arity, arity} = Function.info(fun, :arity)
-    {%Callback{index: length(funs), arity: arity}, [fun | funs]}
+    name = "#{inspect(fun)}/#{arity}"
+    {%Callback{index: length(funs), arity: arity, name: name}, [fun | funs]}
   end
 
   defp replace([head | tail], funs) do

@@ -9,27 +9,24 @@ defmodule SnakeBridge.Callbacks do
   call Python again (re-entrant calls are nested on the worker, not queued behind
   it). An exception in the function is raised in Python as `snakebridge.ElixirError`
   (Python's `try` sees it); uncaught, it comes back as the call's
-  `%SnakeBridge.PythonError{}` with both sides' traces. A function Python calls after
-  its call returned raises `RuntimeError` in Python.
+  `%SnakeBridge.PythonError{}` with both sides' traces.
+
+  A function Python keeps (a lazy `filter`/`map`, `itertools.accumulate`, a
+  `defaultdict` factory) stays with the worker (`SnakeBridge.Worker`) as long as
+  Python holds it: called during a later call on that worker, it runs in the process
+  making that call. Called when no call is in progress (from a thread of Python's
+  own), it raises `RuntimeError` naming the function.
   """
 
   alias SnakeBridge.{Args, Pool}
 
   @doc false
-  # `etf` is `{cb_id, index, args}` from a callback frame for the call tagged `tag`.
-  @spec run(reference(), binary()) :: :ok
-  def run(tag, etf) do
-    {cb_id, index, args} = :erlang.binary_to_term(etf)
-
-    case Process.get({:snakebridge_funs, tag}) do
-      {worker, id, funs} ->
-        {status, value} = apply_fun(elem(funs, index), args)
-        send(worker, {:sb_cb_reply, id, Pool.frame(0, {:cb_reply}, {cb_id, status, value})})
-
-      nil ->
-        :ok
-    end
-
+  # Runs `fun` for call `call_id` of `worker`; `etf` is `{cb_id, args}` from Python.
+  @spec run(pid(), pos_integer(), function() | nil, binary()) :: :ok
+  def run(worker, call_id, fun, etf) do
+    {cb_id, args} = :erlang.binary_to_term(etf)
+    {status, value} = apply_fun(fun, args)
+    send(worker, {:sb_cb_reply, call_id, Pool.frame(0, {:cb_reply}, {cb_id, status, value})})
     :ok
   end
 

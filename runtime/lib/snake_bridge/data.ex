@@ -20,9 +20,10 @@ defmodule SnakeBridge.Callback do
   @moduledoc false
   # The placeholder an Elixir function in a call's arguments travels as (see
   # SnakeBridge.Args): Python gets a callable that asks the caller to run function
-  # `index` of that call with `arity` arguments.
-  @enforce_keys [:index, :arity]
-  defstruct [:index, :arity]
+  # `index` of that call with `arity` arguments; `name` (`#Function<...>/1`) is what
+  # Python's errors call it.
+  @enforce_keys [:index, :arity, :name]
+  defstruct [:index, :arity, :name]
 end
 
 defmodule SnakeBridge.Bytes do

@@ -122,23 +122,19 @@ defmodule SnakeBridge.Pool do
   the worker dies, is replaced, or the time runs out (the worker is then replaced:
   Python cannot be interrupted safely). `session` tags new references for
   `SnakeBridge.with_session/1`; `funs` are the call's Elixir functions (by callback
-  index, see `SnakeBridge.Args`), run here when Python calls them; `used` the ids of
-  the references the payload carries (their holder set gains this process).
+  index, see `SnakeBridge.Args`), kept by the worker while the call runs and for as
+  long as Python keeps them; `used` the ids of the references the payload carries
+  (their holder set gains this process). Any Elixir function Python calls during this
+  call (this call's, or one an earlier call left with Python) runs here.
   """
   @spec request(pid(), tuple(), tuple(), timeout(), reference() | nil, tuple(), [pos_integer()]) ::
           {:ok, term()} | {:error, term()}
   def request(worker, header, payload, timeout, session \\ nil, funs \\ {}, used \\ []) do
     id = :erlang.unique_integer([:positive])
     tag = Process.monitor(worker)
-    if funs != {}, do: Process.put({:snakebridge_funs, tag}, {worker, id, funs})
-    message = {:sb_call, id, frame(id, header, payload), self(), tag, session, used, timeout}
-    send(worker, message)
-
-    try do
-      await(worker, id, tag, deadline(timeout), timeout)
-    after
-      if funs != {}, do: Process.delete({:snakebridge_funs, tag})
-    end
+    frame = frame(id, header, payload)
+    send(worker, {:sb_call, id, frame, self(), tag, session, used, timeout, funs})
+    await(worker, id, tag, deadline(timeout), timeout)
   end
 
   defp deadline(:infinity), do: :infinity
@@ -154,8 +150,8 @@ defmodule SnakeBridge.Pool do
         if refs > 0, do: SnakeBridge.Affinity.received_refs(worker)
         decode(etf)
 
-      {callback_tag, {:sb_callback, etf}} ->
-        SnakeBridge.Callbacks.run(callback_tag, etf)
+      {_any_call, {:sb_callback, from, call_id, fun, etf}} ->
+        SnakeBridge.Callbacks.run(from, call_id, fun, etf)
         await(worker, id, tag, deadline, timeout)
 
       {^tag, {:sb_error, error}} ->

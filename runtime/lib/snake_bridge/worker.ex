@@ -31,6 +31,8 @@ defmodule SnakeBridge.Worker do
   # Request frames written ahead of Python's reading (see `pump/1`).
   @pipeline 8
   @callback_magic 0xAC
+  @keep_magic 0xAD
+  @drop_magic 0xAE
   @init_id 0xFFFFFFFFFFFFFFFF
   @early_death_pause 500
 
@@ -57,7 +59,12 @@ defmodule SnakeBridge.Worker do
     holders: %{},
     # session token => MapSet of ref ids; ref id => token
     sessions: %{},
-    ref_session: %{}
+    ref_session: %{},
+    # Elixir functions: call id => tuple of that call's functions, while it runs;
+    # {call id, index} => function, for those Python keeps after its call (0xAD frames)
+    # until it frees them (0xAE frames)
+    funs: %{},
+    kept: %{}
   ]
 
   @doc false
@@ -107,7 +114,7 @@ defmodule SnakeBridge.Worker do
   end
 
   @impl true
-  def handle_info({:sb_call, id, frame, caller, tag, session, used, timeout}, state) do
+  def handle_info({:sb_call, id, frame, caller, tag, session, used, timeout, funs}, state) do
     if state.broken do
       send(caller, {tag, {:sb_error, error(state, :not_started, state.broken)}})
       {:noreply, state}
@@ -115,6 +122,7 @@ defmodule SnakeBridge.Worker do
       :atomics.add(state.load, state.index, 1)
       state = share(used, caller, state)
       state = put_in(state.pending[id], {caller, tag, session})
+      state = if funs == {}, do: state, else: put_in(state.funs[id], funs)
       {:noreply, pump(%{state | queue: :queue.in({id, frame, timeout}, state.queue)})}
     end
   end
@@ -150,7 +158,8 @@ defmodule SnakeBridge.Worker do
     cond do
       queued ->
         :atomics.sub(state.load, state.index, 1)
-        {:noreply, %{state | queue: queue, pending: Map.delete(state.pending, id)}}
+        state = %{state | queue: queue, funs: Map.delete(state.funs, id)}
+        {:noreply, %{state | pending: Map.delete(state.pending, id)}}
 
       # In the pipe, not started: Python will run it; nobody waits for the answer.
       List.keymember?(state.inflight, id, 0) ->
@@ -191,33 +200,61 @@ defmodule SnakeBridge.Worker do
       {{caller, tag, session}, pending} ->
         :atomics.sub(state.load, state.index, 1)
         send(caller, {tag, etf, n})
-        state = own(ids, caller, session, %{state | pending: pending})
+        state = %{state | pending: pending, funs: Map.delete(state.funs, id)}
+        state = own(ids, caller, session, state)
         {:noreply, state |> finished(id) |> consume() |> pump()}
 
       {nil, _} when id == @init_id ->
         {:noreply, pump(%{state | ready: true})}
 
       {nil, _} ->
+        state = %{state | funs: Map.delete(state.funs, id)}
         state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
         {:noreply, state |> finished(id) |> consume() |> pump()}
     end
   end
 
-  # A callback request of call `id`, same layout (see SnakeBridge.Callbacks).
-  defp answer(<<@callback_magic, id::64, n::32, ids::binary-size(n * 8), etf::binary>>, state) do
-    case state.pending do
-      %{^id => {caller, tag, session}} ->
-        send(caller, {tag, {:sb_callback, etf}})
+  # A callback request made during call `id` for function `index` of call `fun_id`
+  # (see SnakeBridge.Callbacks): `id`'s caller runs it.
+  defp answer(
+         <<@callback_magic, id::64, fun_id::64, index::32, n::32, ids::binary-size(n * 8),
+           etf::binary>>,
+         state
+       ) do
+    case {state.pending, function(state, fun_id, index)} do
+      {%{^id => {caller, tag, session}}, fun} when fun != nil ->
+        send(caller, {tag, {:sb_callback, self(), id, fun, etf}})
         state = own(ids, caller, session, %{state | stack: mark(state.stack, id, :waiting)})
         {:noreply, state |> consume() |> pump()}
 
-      _ ->
-        {cb_id, _index, _args} = :erlang.binary_to_term(etf)
-        gone = {"SnakeBridge", "the call that passed this function has ended", ""}
+      {_pending, fun} ->
+        {cb_id, _args} = :erlang.binary_to_term(etf)
+        why = if fun, do: "nobody waits for the call in progress", else: "it was dropped"
+        gone = {"SnakeBridge", "the Elixir function cannot run: #{why}", ""}
         frame = SnakeBridge.Pool.frame(0, {:cb_reply}, {cb_id, :error, gone})
         state = release(for(<<ref_id::64 <- ids>>, do: ref_id), state)
         {:noreply, reply(state, id, frame)}
     end
+  end
+
+  # Python kept functions `indices` of call `id` past its answer (which follows).
+  defp answer(<<@keep_magic, id::64, n::32, indices::binary-size(n * 4)>>, state) do
+    funs = Map.get(state.funs, id, {})
+
+    kept =
+      for <<index::32 <- indices>>, index < tuple_size(funs), into: state.kept do
+        {{id, index}, elem(funs, index)}
+      end
+
+    {:noreply, %{state | kept: kept}}
+  end
+
+  # Python freed kept functions: `n` pairs `<<call_id::64, index::32>>`.
+  defp answer(<<@drop_magic, n::32, keys::binary-size(n * 12)>>, state) do
+    kept =
+      for <<id::64, index::32 <- keys>>, reduce: state.kept, do: (k -> Map.delete(k, {id, index}))
+
+    {:noreply, %{state | kept: kept}}
   end
 
   defp answer(frame, state) do
@@ -226,6 +263,13 @@ defmodule SnakeBridge.Worker do
       :protocol,
       "Python wrote a frame that is not an answer: #{inspect(frame, limit: 8)}"
     )
+  end
+
+  defp function(state, id, index) do
+    case state.funs do
+      %{^id => funs} when index < tuple_size(funs) -> elem(funs, index)
+      _ -> Map.get(state.kept, {id, index})
+    end
   end
 
   # A callback's result for call `id`: the frames already in the pipe are read (and

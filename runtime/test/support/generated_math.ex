@@ -4,6 +4,7 @@ defmodule SnakeBridge.Test.Math do
   alias SnakeBridge.Runtime
 
   @doc "Return the square root of x. (generated doc)"
+  @doc python: "math.sqrt"
   @spec sqrt(number()) :: {:ok, float()} | {:error, Exception.t()}
   @spec sqrt(number(), keyword()) :: {:ok, float()} | {:error, Exception.t()}
   def sqrt(x, opts \\ :__snakebridge_unset__),
@@ -13,6 +14,7 @@ defmodule SnakeBridge.Test.Math do
   def sqrt!(x, opts \\ :__snakebridge_unset__), do: Runtime.unwrap!(sqrt(x, opts))
 
   @doc "The ratio of a circle's circumference to its diameter."
+  @doc python: "math.pi"
   def pi, do: Runtime.get_attribute("math", "pi")
 
   @doc false
@@ -20,6 +22,9 @@ defmodule SnakeBridge.Test.Math do
 
   @doc "Documentation of a Python name of this module."
   def doc(name), do: SnakeBridge.Docs.fetch(__MODULE__, name)
+
+  @doc "The generated functions."
+  def __functions__, do: SnakeBridge.Docs.functions(__MODULE__)
 end
 
 defmodule SnakeBridge.Test.Counter do
