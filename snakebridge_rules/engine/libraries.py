@@ -22,6 +22,11 @@ def taken_by_elixir(elixir_module: str) -> bool:
             or elixir_module.startswith("SnakeBridge."))
 
 
+def is_python_module_name(name: str) -> bool:
+    """A dotted Python import name (`numpy`, `scipy.stats`)."""
+    return bool(_PY_MODULE.match(name))
+
+
 def camelize(segment: str) -> str:
     """Camelize one segment as Elixir's `Macro.camelize/1` does (`linalg` → `Linalg`)."""
     parts = [p for p in segment.split("_") if p]
@@ -40,7 +45,7 @@ class Library:
         """Parse `PYMOD` or `PYMOD=ElixirModule`; the default camelizes each segment."""
         python_module, sep, elixir_module = spec.partition("=")
         python_module = python_module.strip()
-        if not _PY_MODULE.match(python_module):
+        if not is_python_module_name(python_module):
             raise LibrarySpecError(
                 f"--library {spec!r}: {python_module!r} is not a Python module name "
                 "(expected PYMOD or PYMOD=ElixirModule, e.g. numpy or numpy=NP)"
