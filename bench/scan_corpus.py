@@ -19,7 +19,7 @@ _WORDS = ["alpha", "beta", "gamma", "delta", "record", "value", "state", "acc", 
 # modules of the same shape.
 LIBRARY_NAMES = [{"lib": "Numpy", "short": "NP", "sub": "Numpy.Linalg"},
                  {"lib": "Pandas", "short": "PD", "sub": "Pandas.Plotting"}]
-LIBRARIES = ["numpy", "numpy=NP", "pandas", "pandas=PD"]  # the scan's --library flags
+LIBRARIES = ["numpy", "np=NP", "pandas", "pd=PD"]  # the scan's --library flags (NP, PD: aliases)
 OTHER_NAMES = {"lib": "Bench.Stats", "short": "St", "sub": "Bench.Matrix"}
 
 
