@@ -133,8 +133,9 @@ def _with_unset(specs: tuple[tuple[str, ...], ...], defaulted: int,
 
 
 def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
-    """Functions, constructors, static/class methods (call_function) and methods
-    (call_method, the object first)."""
+    """Functions, constructors, static/class methods (invoke_function) and methods
+    (invoke_method, the object first, then `{__MODULE__, :elixir_name, "python_name"}`:
+    the runtime checks that the object is an instance of the module's class)."""
     params = list(member.parameters)
     is_method = member.kind == Member.METHOD
     shape = Shape.of(((p.kind, p.has_default) for p in params), receiver=is_method)
@@ -144,7 +145,8 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     values = [layout.elixir_list([s.variable for s in fixed]),
               layout.elixir_list([s.variable for s in trailing])]
     if is_method:
-        target = ["ref", elixir_string(member.python_name)]
+        method = ("__MODULE__", f":{member.elixir_name}", elixir_string(member.python_name))
+        target = ["ref", layout.Group("{", method, "}")]
     else:
         target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
     function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
