@@ -180,6 +180,18 @@ def _sections(text: str) -> list[Any] | None:
     return sections + [griffe.DocstringSectionText(tail)] if tail else sections
 
 
+def documented_attributes(text: str) -> dict[str, str]:
+    """Name → description of each entry of the docstring's Attributes sections, as
+    griffe parses them (numpy, Google, Sphinx `:ivar:`); `jac, hess : ndarray` names two."""
+    found: dict[str, str] = {}
+    for section in _sections(text) or []:
+        if section.kind.value == "attributes":
+            for attribute in section.value:
+                for name in attribute.name.split(","):
+                    found.setdefault(name.strip(), attribute.description)
+    return found
+
+
 def _split_field_list(text: str) -> tuple[str, str]:
     """(text up to the end of its field list, the text after it): griffe's Sphinx parser
     would read a paragraph after the `:param:` fields as part of the last field."""

@@ -18,8 +18,10 @@ from tests.generate.conftest import elixir_check, snakebridge
 pytestmark = pytest.mark.slow
 
 LIBRARIES = ["math", "builtins", "datetime", "fractions", "decimal", "pathlib", "re",
-             "itertools", "collections", "sympy", "networkx", "numpy", "sbforms"]
+             "itertools", "collections", "sympy", "networkx", "numpy", "scipy", "sbforms"]
 _X = 'Sympy.symbols!("x")'
+_PARABOLA = "fn x -> (x - 2.0) * (x - 2.0) end"
+_PY_PARABOLA = "lambda x: (x - 2.0) * (x - 2.0)"
 _WIDE = "Enum.map(0..299, &{String.to_atom(\"p#{&1}\"), &1})"
 
 #: name → (the Elixir call, the same call in Python). Results are compared as Python's
@@ -107,6 +109,18 @@ CASES: dict[str, tuple[str, str]] = {
                                             "sbforms.Plain(4).total"),
     "Graph(name='g').graph": ('Networkx.Graph.new!(name: "g") |> Networkx.Graph.graph!()',
                               "networkx.Graph(name='g').graph"),
+    # attributes documented only in a class docstring's Attributes section
+    "minimize_scalar(f).success": (
+        f"Scipy.Optimize.minimize_scalar!({_PARABOLA}) |> Scipy.Optimize.OptimizeResult.success!()",
+        f"scipy.optimize.minimize_scalar({_PY_PARABOLA}).success"),
+    "float(minimize_scalar(f).x)": (
+        f"Scipy.Optimize.minimize_scalar!({_PARABOLA}) |> Scipy.Optimize.OptimizeResult.x!()"
+        " |> Builtins.float!()",
+        f"float(scipy.optimize.minimize_scalar({_PY_PARABOLA}).x)"),
+    "float(ttest_1samp(xs, 0).pvalue)": (
+        "Scipy.Stats.ttest_1samp!([1.0, 2.0, 3.0, 4.5], 0) |> "
+        "Scipy.Stats.ResultClasses_.TtestResult.pvalue!() |> Builtins.float!()",
+        "float(scipy.stats.ttest_1samp([1.0, 2.0, 3.0, 4.5], 0).pvalue)"),
     # more than 255 parameters: keyword-only binding, the rest of the module loads
     "wide(p0=0, ..., p299=299)": (f"Sbforms.wide!({_WIDE})",
                                   "sbforms.wide(**{f'p{n}': n for n in range(300)})"),
@@ -146,7 +160,7 @@ end
 
 _EXPECTED = """
 import base64, collections, datetime, decimal, fractions, itertools, json, math, pathlib, re
-import sys, networkx, numpy, sbforms, sympy
+import sys, networkx, numpy, sbforms, scipy.optimize, scipy.stats, sympy
 for name, source in json.loads(sys.argv[1]).items():
     try:
         text = repr(eval(source))

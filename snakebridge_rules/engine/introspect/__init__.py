@@ -46,8 +46,10 @@ def introspect(library: Library, python: str, calls: Iterable[CallKey], eager: b
                        f"memory limit of {limits.memory_bytes >> 20} MiB (MemoryError); "
                        "raise it with --memory-mb")
         raise ProbeError(message)
+    from snakebridge_rules.engine.introspect.documented import add_documented_attributes
     from snakebridge_rules.engine.introspect.static import add_static_facts
 
+    add_documented_attributes(result, eager)
     add_static_facts(result)
     return build_surface(library, result, requested, eager)
 

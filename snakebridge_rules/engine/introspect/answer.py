@@ -149,10 +149,12 @@ def _scope(value: Any, where: str) -> dict[str, Any]:
             "doc": _text(value.get("doc"), f"{where}.doc", _MAX_TEXT)}
 
 
-def _error(value: Any, where: str) -> dict[str, str]:
+def _error(value: Any, where: str) -> dict[str, Any]:
     value = _dict(value, where)
-    return {key: _text(value.get(key), f"{where}.{key}", _MAX_NAME * 4)
-            for key in ("module", "name", "message")}
+    error: dict[str, Any] = {key: _text(value.get(key), f"{where}.{key}", _MAX_NAME * 4)
+                             for key in ("module", "name", "message")}
+    error["missing"] = _bool(value.get("missing", False), f"{where}.missing")
+    return error
 
 
 def _module(value: Any, where: str, owner: str) -> str:

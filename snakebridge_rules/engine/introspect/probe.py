@@ -401,6 +401,11 @@ def suggest(wanted: str, candidates: List[str], cutoff: float = 0.6) -> str:
     return f" — did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
+class MissingName(LookupError):
+    """A scope has no such name at all (not a class or a renamed name instead): the
+    engine may still find it documented (introspect/documented.py)."""
+
+
 class Resolver:
     """Elixir module + function name -> (Scope, Python name), or an error message."""
 
@@ -450,7 +455,7 @@ class Resolver:
                               "Elixir (a safe function name)")
         public = set(scope.public_names())
         options = [e for e, p in scope.members().items() if p in public]
-        raise LookupError(f"{scope.label} has no attribute '{name}'{suggest(name, options)}")
+        raise MissingName(f"{scope.label} has no attribute '{name}'{suggest(name, options)}")
 
 
 def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
@@ -548,15 +553,16 @@ def _describe_targets(resolver: Resolver, targets: List[Tuple[str, str]], scrub:
             scope, python_name = resolver.member(elixir_module, name)
             record = describe(scope, python_name, scrub)
         except LookupError as exc:
-            message = _failure(exc).partition(": ")[2]
+            message, missing = _failure(exc).partition(": ")[2], isinstance(exc, MissingName)
         except BaseException as exc:  # KeyboardInterrupt, SystemExit from hostile code
-            message = f"introspecting it failed: {_failure(exc)}"
+            message, missing = f"introspecting it failed: {_failure(exc)}", False
         else:
             message = ""
         if os.getpid() != pid:  # the member forked: its copy must report nothing
             os._exit(0)
         if message:
-            errors.append({"module": elixir_module, "name": name, "message": message})
+            errors.append({"module": elixir_module, "name": name, "message": message,
+                           "missing": missing})
             continue
         record.update(elixir_module=elixir_module, elixir_name=name)
         members.append(record)

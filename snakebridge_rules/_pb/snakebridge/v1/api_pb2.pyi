@@ -13,10 +13,12 @@ class Source(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STUB: _ClassVar[Source]
     SOURCE: _ClassVar[Source]
     RUNTIME: _ClassVar[Source]
+    DOCSTRING: _ClassVar[Source]
 SOURCE_UNSPECIFIED: Source
 STUB: Source
 SOURCE: Source
 RUNTIME: Source
+DOCSTRING: Source
 
 class ApiSurface(_message.Message):
     __slots__ = ("library", "elixir_module", "modules")
