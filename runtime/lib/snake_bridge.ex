@@ -13,6 +13,9 @@ defmodule SnakeBridge do
   @typedoc "Why a call failed: Python raised, or the worker could not answer."
   @type error :: SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
 
+  @typedoc "An optional argument left out (the default of generated functions)."
+  @type unset :: :__snakebridge_unset__
+
   @doc """
   Calls any Python function by name: `SnakeBridge.call(Numpy, :mean, [xs])` or
   `SnakeBridge.call("numpy", "mean", [xs], axis: 0)`; `name` may be dotted
@@ -134,6 +137,14 @@ defmodule SnakeBridge do
 
   defp exit_context(ref, error),
     do: Runtime.unwrap!(Runtime.dispatch({:exit_context}, {ref, error}, []))
+
+  @doc """
+  Searches the generated bindings under `scope` (e.g. `SnakeBridge.search(Numpy, "mean")`)
+  by Elixir name, Python name and summary; see `SnakeBridge.Docs.search/2`.
+  """
+  @spec search(module() | [module()], String.t() | atom()) ::
+          [{module(), atom(), arity(), String.t(), String.t()}]
+  def search(scope, query), do: SnakeBridge.Docs.search(scope, query)
 
   @doc """
   Releases references now (one `%SnakeBridge.Ref{}` or a list). Using a released

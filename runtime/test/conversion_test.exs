@@ -111,6 +111,28 @@ defmodule SnakeBridge.ConversionTest do
     assert_raise PythonError, "ValueError: math domain error", fn -> Math.sqrt!(-1.0) end
   end
 
+  test "a generated method takes values that convert, checks its class, and is polymorphic" do
+    alias SnakeBridge.Test.{Date, Str}
+    assert Str.split("a,b", ",") == {:ok, ["a", "b"]}
+    assert Str.split("a b") == {:ok, ["a", "b"]}
+    assert Date.isoformat(~D[2024-01-02]) == {:ok, "2024-01-02"}
+    # A subclass's own method: a datetime is a date, its isoformat has the time.
+    assert Date.isoformat(~N[2024-01-02 03:04:05]) == {:ok, "2024-01-02T03:04:05"}
+
+    assert {:error, %PythonError{type: "TypeError", message: message}} = Str.split([1], ",")
+
+    assert message ==
+             "SnakeBridge.Test.Str.split/2 expects a builtins.str as its first argument, got list"
+
+    counter = Runtime.unwrap!(Counter.new())
+
+    assert {:error, %PythonError{type: "TypeError", message: message}} = Date.isoformat(counter)
+
+    assert message =~
+             "Date.isoformat/1 expects a datetime.date as its first argument, " <>
+               "got sb_test_helpers.Counter"
+  end
+
   test "exceptions of several types carry type, message and traceback" do
     assert {:error, %PythonError{type: "ZeroDivisionError", traceback: tb}} =
              Runtime.call_function("operator", "truediv", [1, 0], [])

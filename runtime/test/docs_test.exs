@@ -40,11 +40,22 @@ defmodule SnakeBridge.DocsTest do
     assert {:error, %PythonError{type: "AttributeError"}} = Math.doc(:no_such_function)
   end
 
-  test "search by prefix or substring over generated names" do
-    assert [{:sqrt, 2, "Return the square root of x. (generated doc)"}, {:sqrt!, 2, _}] =
-             Docs.search(Math, "sq")
+  test "the index of a generated module: each arity, its Python name and summary" do
+    assert Math.__functions__() == [
+             {:pi, 0, "math.pi", "The ratio of a circle's circumference to its diameter."},
+             {:sqrt, 1, "math.sqrt", "Return the square root of x. (generated doc)"},
+             {:sqrt, 2, "math.sqrt", "Return the square root of x. (generated doc)"}
+           ]
 
-    assert [{:pi, 0, _}] = Docs.search(Math, :pi)
-    assert Enum.map(Docs.search(Math, "r"), &elem(&1, 0)) == [:sqrt, :sqrt!]
+    assert Docs.summary_of("```python\nf(x)\n```\n\n## H\n\nFirst\nline.\n\nMore.\n") ==
+             "First line."
+  end
+
+  test "search ranks names, then Python names, then summaries" do
+    assert [{Math, :sqrt, 1, "math.sqrt", _}] = SnakeBridge.search([Math], "sq")
+    assert [{Math, :pi, 0, "math.pi", _}] = SnakeBridge.search(SnakeBridge.Test, :pi)
+    assert [{Math, :pi, 0, _, _}] = SnakeBridge.search([Math], "circumference")
+    assert [{Math, :sqrt, 1, _, _}, {Math, :pi, 0, _, _}] = SnakeBridge.search([Math], "r")
+    assert SnakeBridge.search([Math, Counter], "nothing like this") == []
   end
 end

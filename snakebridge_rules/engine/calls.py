@@ -107,7 +107,7 @@ def describe_arities(arities: range) -> str:
 
 
 #: Functions every generated module defines itself; they bind nothing in Python.
-GENERATED_ONLY = frozenset({("doc", 1), ("__python__", 0)})
+GENERATED_ONLY = frozenset({("doc", 1), ("__python__", 0), ("__functions__", 0)})
 
 
 def binding_of(call: CallKey) -> CallKey | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from snakebridge_rules.engine.elixir_modules import ELIXIR_MODULES
@@ -20,6 +21,11 @@ def taken_by_elixir(elixir_module: str) -> bool:
     it would replace that module (`String`, `Time`, `Code`…) and break the build or VM."""
     return (elixir_module in ELIXIR_MODULES or elixir_module == "SnakeBridge"
             or elixir_module.startswith("SnakeBridge."))
+
+
+def is_python_module_name(name: str) -> bool:
+    """A dotted Python import name (`numpy`, `scipy.stats`)."""
+    return bool(_PY_MODULE.match(name))
 
 
 def camelize(segment: str) -> str:
@@ -40,7 +46,7 @@ class Library:
         """Parse `PYMOD` or `PYMOD=ElixirModule`; the default camelizes each segment."""
         python_module, sep, elixir_module = spec.partition("=")
         python_module = python_module.strip()
-        if not _PY_MODULE.match(python_module):
+        if not is_python_module_name(python_module):
             raise LibrarySpecError(
                 f"--library {spec!r}: {python_module!r} is not a Python module name "
                 "(expected PYMOD or PYMOD=ElixirModule, e.g. numpy or numpy=NP)"
@@ -61,6 +67,22 @@ class Library:
             )
         return cls(python_module, elixir_module)
 
+    @classmethod
+    def parse_all(cls, specs: Iterable[str]) -> list[Library]:
+        """Parse every `--library` of one command and check them together: each Python
+        module bound once and outside the others (`scipy` already binds `scipy.stats`),
+        each Elixir module its own (none the same as or inside another's). The one
+        check of the list, for the CLI, Pants and Bazel alike."""
+        libraries: list[Library] = []
+        for spec in specs:
+            library = cls.parse(spec)
+            for other in libraries:
+                problem = _overlap(other, library)
+                if problem:
+                    raise LibrarySpecError(problem)
+            libraries.append(library)
+        return libraries
+
     def owns(self, elixir_module: str) -> bool:
         """True when `elixir_module` is this library's module or one of its submodules."""
         return elixir_module == self.elixir_module or elixir_module.startswith(
@@ -69,3 +91,29 @@ class Library:
 
     def __str__(self) -> str:
         return f"{self.python_module}={self.elixir_module}"
+
+
+def _within(name: str, scope: str) -> bool:
+    return name == scope or name.startswith(scope + ".")
+
+
+def _overlap(first: Library, second: Library) -> str:
+    """Why two libraries cannot be bound together ('' when they can)."""
+    one, two = first.python_module, second.python_module
+    if one == two:
+        return f"--library {one} is given twice ({first} and {second}): remove one"
+    if _within(two, one) or _within(one, two):
+        inner, outer = (two, one) if _within(two, one) else (one, two)
+        return (f"--library {inner}: {inner} is part of --library {outer} (its submodules "
+                f"are bound with it): remove one")
+    one, two = first.elixir_module, second.elixir_module
+    if one == two:
+        return (f"--library {first} and --library {second}: both are bound to the Elixir "
+                f"module {one}; give each library its own, e.g. --library "
+                f"{second.python_module}={one}{camelize(second.python_module.split('.')[-1])}")
+    if _within(two, one) or _within(one, two):
+        inner, outer = (second, first) if _within(two, one) else (first, second)
+        return (f"--library {inner}: {inner.elixir_module} is inside {outer.elixir_module}, "
+                f"the Elixir module of --library {outer}; bind {inner.python_module} "
+                "outside it")
+    return ""

@@ -50,8 +50,8 @@ RESERVED_WORDS = frozenset([
     "__exception__", "__impl__", "__protocol__", "__deriving__",
 ])
 
-#: Names every generated module defines itself (`__python__/0`, `doc/1`).
-GENERATOR_RESERVED = frozenset({"doc", "__python__"})
+#: Names every generated module defines itself (`__python__/0`, `doc/1`, `__functions__/0`).
+GENERATOR_RESERVED = frozenset({"doc", "__python__", "__functions__"})
 
 
 def is_valid_function_name(name: str, reserved: Iterable[str] = ()) -> bool:

@@ -9,18 +9,13 @@ report every target and still write the good ones. Runs inside Pants (Python 3.9
 
 from __future__ import annotations
 
-import functools
 import os
-import pkgutil
-import sys
-import sysconfig
 from dataclasses import dataclass
 from typing import List, Tuple
 
 from pants.backend.python.dependency_inference.module_mapper import (
     ThirdPartyPythonModuleMapping,
 )
-from pants.backend.python.target_types import PythonRequirementsField
 from pants.engine.addresses import Address, Addresses, UnparsedAddressInputs
 from pants.engine.fs import (
     EMPTY_DIGEST,
@@ -44,8 +39,8 @@ from pants.engine.target import (
 )
 from pants.util.logging import LogLevel
 
-from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.pants.check import CheckRequest, CheckResult
+from snakebridge_rules.pants.field_checks import import_problems, requirement_problems
 from snakebridge_rules.pants.introspect import (
     IntrospectRequest,
     IntrospectResult,
@@ -93,47 +88,6 @@ class BindingsSpec:
     problems: Tuple[str, ...]
 
 
-def _requirement_problems(address: Address, targets: Targets) -> List[str]:
-    return [
-        f"{address}: `{ElixirBindingsRequirementsField.alias}` lists {t.address}, which is "
-        f"not a `python_requirement` target; list only the requirements that provide the "
-        f"libraries"
-        for t in targets
-        if not t.has_field(PythonRequirementsField)
-    ]
-
-
-@functools.cache
-def _stdlib_modules() -> frozenset:
-    """Top-level standard-library modules (of Pants' Python: close enough to say that
-    `json` needs no requirement)."""
-    found = pkgutil.iter_modules([sysconfig.get_paths()["stdlib"]])
-    return frozenset(sys.builtin_module_names) | {m.name for m in found}
-
-
-def _import_problems(
-    address: Address, libraries: Tuple[str, ...], targets: Targets,
-    mapping: ThirdPartyPythonModuleMapping,
-) -> List[str]:
-    """A library none of the listed requirements provides is a BUILD-file mistake."""
-    listed = {t.address for t in targets}
-    problems = []
-    for spec in libraries:
-        module = Library.parse(spec).python_module
-        if module.split(".")[0] in _stdlib_modules():
-            continue
-        providers = {p.provider.addr for p in mapping.providers_for_module(module, None)}
-        if not providers & listed:
-            hint = (f" (provided by {', '.join(sorted(map(str, providers)))}: add it)"
-                    if providers else " (add the `python_requirement` that provides it)")
-            problems.append(
-                f"{address}: library {module!r} is not importable from `"
-                f"{ElixirBindingsRequirementsField.alias}` "
-                f"[{', '.join(sorted(map(str, listed)))}]{hint}"
-            )
-    return problems
-
-
 @rule(level=LogLevel.DEBUG)
 async def bindings_spec(address: Address, mapping: ThirdPartyPythonModuleMapping) -> BindingsSpec:
     wrapped = await Get(
@@ -151,7 +105,7 @@ async def bindings_spec(address: Address, mapping: ThirdPartyPythonModuleMapping
     )
     targets = await Get(Targets, Addresses, requirements)
     libraries = tuple(target[ElixirBindingsLibrariesField].value or ())
-    problems = _requirement_problems(address, targets) or _import_problems(
+    problems = requirement_problems(address, targets) or import_problems(
         address, libraries, targets, mapping
     )
     directory = address.spec_path

@@ -1,7 +1,7 @@
 """Codegen: `export-codegen`, and shell commands / adhoc tools that depend on the target.
 
-A target with problems fails with its `file:line` messages as the whole error (one
-exception type Pants renders as its message, no engine trace). Runs inside Pants.
+A target with problems fails with its `file:line` messages as the whole error: no
+Python traceback, and no engine frames of ours (the rule has no `desc`). Runs inside Pants.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ class GenerateElixirBindingsRequest(GenerateSourcesRequest):
     output = ElixirBindingsGeneratedSourcesField
 
 
-@rule(desc="Generate Elixir bindings (codegen)", level=LogLevel.DEBUG)
+# No `desc`: Pants renders a failure's "Engine traceback" from the rules that have one,
+# so the message below is all that export-codegen prints (after its own goal frame).
+@rule(level=LogLevel.DEBUG)
 async def generate_bindings_sources(request: GenerateElixirBindingsRequest) -> GeneratedSources:
     bindings = await Get(Bindings, BindingsRequest(request.protocol_target.address))
     if bindings.problems:

@@ -57,6 +57,12 @@ async def _venv_pex(request: PexFromTargetsRequest, pex_environment: PexEnvironm
 async def build_engine(
     subsystem: SnakebridgeSubsystem, pex_environment: PexEnvironment
 ) -> SnakebridgeEngine:
+    if not subsystem.engine:
+        raise BindingsError(
+            "[snakebridge].engine is not set: point it at a `python_requirement` on the "
+            "`snakebridge` distribution, e.g. `engine = \"3rdparty/python:snakebridge\"` "
+            "in pants.toml (docs/pants.md, \"Another repository\")"
+        )
     addresses = await Get(
         Addresses,
         UnparsedAddressInputs(

@@ -3,7 +3,7 @@
 Enable it in pants.toml: `backend_packages.add = ["snakebridge_rules.pants"]`. Laid out
 like Pants' own codegen backends: one small rule file per concern (process.py runs the
 engine; scan, merge, introspect, check, render are its steps; bindings.py wires them for
-a target; codegen.py, goal.py and lint.py are how users reach them).
+a target after field_checks.py; codegen.py, goal.py and lint.py are how users reach them).
 """
 
 from pants.backend.python.dependency_inference import module_mapper

@@ -13,13 +13,14 @@ class SnakebridgeSubsystem(Subsystem):
     help = "Lazy Elixir bindings for Python libraries (the `elixir_bindings` target)."
 
     engine = StrOption(
-        default="//:snakebridge",
+        default=None,
         help=help_text(
             """
             Address of the target whose transitive closure provides the `snakebridge`
-            engine (module `snakebridge_rules.cli`). In this repository it is the engine's
-            own sources; another repository points it at a `python_requirement` on the
-            published `snakebridge` distribution in a resolve of its own (CPython 3.11).
+            engine (module `snakebridge_rules.cli`): a `python_requirement` on the
+            `snakebridge` distribution in a resolve of its own (CPython 3.11), e.g.
+            `3rdparty/python:snakebridge` (docs/pants.md). Required: there is no default,
+            since no address exists in every repository.
             """
         ),
     )

@@ -111,6 +111,7 @@ class Worker:
             "init": self.op_init,
             "call": self.op_call,
             "method": self.op_method,
+            "method_of": self.op_method_of,
             "getattr": self.op_getattr,
             "getref": self.op_getref,
             "doc": self.op_doc,
@@ -292,14 +293,20 @@ class Worker:
 
     # Each operation takes its header's static arguments, then the payload's.
 
-    def op_call(self, mode, module, qualname, args, kwargs):
-        self.ndarray = mode
+    def target(self, module, qualname):
+        """`module.qualname`, cached when callable (functions and classes do not
+        change; constants might)."""
         key = (module, qualname)
         target = self.functions.get(key)
         if target is None:
             target = lookup(module, qualname)
             if callable(target) and len(self.functions) < 4096:
-                self.functions[key] = target  # functions do not change; constants might
+                self.functions[key] = target
+        return target
+
+    def op_call(self, mode, module, qualname, args, kwargs):
+        self.ndarray = mode
+        target = self.target(module, qualname)
         if args or kwargs:
             return invoke(target, args, kwargs)
         # A constant may be named in a dynamic call (SnakeBridge.call/4).
@@ -307,6 +314,18 @@ class Worker:
 
     def op_method(self, mode, name, obj, args, kwargs):
         self.ndarray = mode
+        return invoke(getattr(obj, name), args, kwargs)
+
+    def op_method_of(self, mode, module, qualname, name, label, obj, args, kwargs):
+        """A generated method call: `obj` must be an instance of `module.qualname` (the
+        generated module's class); the method is `obj`'s own (polymorphic)."""
+        self.ndarray = mode
+        cls = self.target(module, qualname)
+        if isinstance(cls, type) and not isinstance(obj, cls):
+            raise TypeError(
+                f"{label} expects a {module}.{qualname} as its first argument, "
+                f"got {type_name(type(obj))}"
+            )
         return invoke(getattr(obj, name), args, kwargs)
 
     def op_getattr(self, mode, module, qualname):

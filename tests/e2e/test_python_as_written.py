@@ -86,6 +86,14 @@ CASES: dict[str, tuple[str, str]] = {
     "Graph.number_of_nodes()": (
         "Networkx.path_graph!(5) |> Networkx.Graph.number_of_nodes!()",
         "networkx.path_graph(5).number_of_nodes()"),
+    # methods of classes whose instances convert take the plain value
+    "'a,b'.split(',')": ('Builtins.Str.split!("a,b", ",")', "'a,b'.split(',')"),
+    "date(2024, 1, 2).isoformat()": ("Datetime.Date.isoformat!(~D[2024-01-02])",
+                                     "datetime.date(2024, 1, 2).isoformat()"),
+    # a subclass's instance runs its own method
+    "Graph.is_directed(DiGraph())": (
+        "Networkx.DiGraph.new!() |> Networkx.Graph.is_directed!()",
+        "networkx.DiGraph().is_directed()"),
     # instance attributes are getters on the object
     "Point(1, 2).y (dataclass)": ("Sbforms.Point.new!(1, 2) |> Sbforms.Point.y!()",
                                   "sbforms.Point(1, 2).y"),

@@ -37,7 +37,13 @@ def h_output(tmp_path_factory, docs_python: str, cli, elixir) -> dict[str, str]:
     (work / "h").mkdir()
     subprocess.run(["elixir", "-pa", str(check.ebin), str(HERE / "h_docs.exs"),
                     str(work / "h"), *TARGETS], check=True, cwd=work, timeout=120)
-    return {t: (work / "h" / f"{t}.txt").read_text() for t in TARGETS}
+    found = {t: (work / "h" / f"{t}.txt").read_text() for t in TARGETS}
+    script = ('IO.inspect(Docpkg.Sphinx.__functions__(), limit: :infinity); '
+              'IO.inspect(SnakeBridge.search(Docpkg, "someone"))')
+    found["index"] = subprocess.run(["elixir", "-pa", str(check.ebin), "-e", script],
+                                    capture_output=True, text=True, check=True, cwd=work,
+                                    timeout=120).stdout
+    return found
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -80,3 +86,12 @@ def test_google_and_sphinx_sections(h_output: dict[str, str]) -> None:
     assert "  * `values` (argument 1" in scale and "## Returns" in scale
     assert "see `Fraction` for exact ones" in scale
     assert "New in version 1.1." in scale and "Note:** Scaling by zero is allowed." in scale
+
+
+def test_functions_index_and_search(h_output: dict[str, str]) -> None:
+    index, search = h_output["index"].strip().split("\n[{", 1)
+    assert '{:apply, 2, "docpkg.sphinx.apply", "Apply a callback."}' in index
+    assert '{:apply, 3, "docpkg.sphinx.apply", "Apply a callback."}' in index
+    assert '{:scale, 1, "docpkg.sphinx.scale", "Multiply every value by a factor."}' in index
+    assert "apply!" not in index  # raising twins are not separate bindings
+    assert search.startswith('Docpkg.Google, :greet, 1, "docpkg.google.greet", "Greet someone')

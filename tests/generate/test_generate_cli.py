@@ -165,6 +165,20 @@ def test_library_not_importable(tmp_path, cli, numpy_python) -> None:
                "lib", cwd=root)
     assert done.returncode == 1
     assert "nosuchlib is not importable" in done.stderr and numpy_python in done.stderr
+    assert "nosuchlib is not installed in that environment" in done.stderr
+    assert not (root / "gen").exists()
+
+
+def test_a_mistyped_library_gets_the_importable_name_never_an_install_command(
+        tmp_path, cli, numpy_python) -> None:
+    root = _project(tmp_path / "p", "defmodule Bad do\n  def f, do: Nump.mean([1])\nend\n")
+    done = cli("generate", "--library", "nump", "--python", numpy_python, "--out", "gen",
+               "lib", cwd=root)
+    assert done.returncode == 1
+    [line] = [ln for ln in done.stderr.splitlines() if "nump is not importable" in ln]
+    assert line.endswith("(ModuleNotFoundError: No module named 'nump') — did you mean "
+                         "'numpy'?"), line
+    assert "install" not in line
     assert not (root / "gen").exists()
 
 

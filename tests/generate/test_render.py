@@ -71,11 +71,11 @@ def test_calling_convention(rendered) -> None:
     thing = (rendered.out / "hostile" / "thing.ex").read_text()
     assert 'invoke_function("hostile", "Thing", [size], [opts])' in thing
     assert "def grow(ref, by, ref_, opts \\\\ :__snakebridge_unset__) do" in thing
-    assert 'invoke_method(ref, "grow", [by, ref_], [opts])' in thing
+    assert 'invoke_method(ref, {__MODULE__, :grow, "grow"}, [by, ref_], [opts])' in thing
     assert 'get_property(ref, "size")' in thing
     assert 'invoke_function("hostile", "Thing.make", [n], [opts])' in thing
     assert "@spec new(integer()) ::" in thing
-    assert "@spec new(integer(), keyword()) ::" in thing
+    assert "@spec new(integer(), keyword() | SnakeBridge.unset()) ::" in thing
 
 
 def test_rendering_is_deterministic_and_idempotent(rendered, tmp_path: Path) -> None:

@@ -76,3 +76,12 @@ def test_a_lone_surrogate_makes_an_error_for_that_member_only() -> None:
     assert [m["python_name"] for m in result["members"]] == ["g"]
     [error] = result["errors"]
     assert error["name"] == "f" and "lone surrogate (U+DC80)" in error["message"]
+
+
+@pytest.mark.parametrize("importable", [[3], "pandas", [None]])
+def test_the_importable_names_of_an_import_error_are_checked(importable) -> None:
+    header = json.dumps({"secret": SECRET, "status": 0}).encode()
+    payload = json.dumps({"import_error": "ModuleNotFoundError: No module named 'lib'",
+                          "importable": importable}).encode()
+    with pytest.raises(AnswerError, match="importable"):
+        parse_answer(header + b"\n" + payload, SECRET, REQUEST)

@@ -76,9 +76,34 @@ def test_library_not_importable_names_the_interpreter_and_the_fix(
     assert error["call"] == ""
     assert fixture_python in error["message"]
     assert "No module named 'nosuchlib'" in error["message"]
-    assert "snakebridge lock nosuchlib" in error["message"]
-    assert "Traceback" not in done.stderr
+    assert "nosuchlib is not installed in that environment; add the distribution that " \
+        "provides it to the requirements of the lockfile" in error["message"]
+    assert "sklearn is scikit-learn" in error["message"]
+    assert "lock nosuchlib" not in error["message"]  # never "install what you typed"
+    assert "pip install" not in error["message"] and "did you mean" not in error["message"]
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("sbfixtur", "sbfixture"),
+                                              ("Sbfixture", "sbfixture"),
+                                              ("sbfixture.shape", "sbfixture.shapes")])
+def test_library_not_importable_suggests_what_the_environment_can_import(
+        cli, fixture_python: str, tmp_path: Path, typed: str, meant: str) -> None:
+    done = cli("introspect", "--library", typed, "--python", fixture_python, "--all",
+               "-o", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stderr
+    [error] = json.loads(done.stdout)["errors"]
+    assert error["message"].endswith(f"(ModuleNotFoundError: No module named '{typed}') "
+                                     f"— did you mean '{meant}'?"), error["message"]
+    assert "install" not in error["message"] and len(done.stderr.splitlines()) == 1
+
+
+def test_a_missing_dependency_is_named_not_the_library(fixture_python: str) -> None:
+    with pytest.raises(ProbeError, match=r"sbneedsdep is not importable by .*: it needs "
+                                         r"sbnosuchdep, which is not installed there; add "
+                                         r"the distribution that provides it"):
+        introspect(Library.parse("sbneedsdep"), fixture_python, [], eager=True)
 
 
 def test_missing_interpreter(tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ snakebridge_bindings(
     manifest = "bindings.manifest",
     out_dir = "generated",
     python_env = "@numpy_env//:python",
+    library_envs = {{"@numpy_env//:python": "numpy.linalg=LA"}},  # one env per library
 )
 """
 MESSAGE = re.compile(r"(?:agree/)?(lib/agree\.ex:\d+: .*)$", re.MULTILINE)

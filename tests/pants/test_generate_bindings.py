@@ -263,3 +263,59 @@ def test_mix_test_runs_under_pants_test(pants_repo: PantsRepo) -> None:
     run = pants_repo.pants("test", f"{EXAMPLE}:mix-test")
     assert run.returncode == 0, run.stderr[-4000:]
     assert not pants_repo.path(f"{EXAMPLE}/_build").exists()  # it ran in a sandbox
+
+
+OTHER_BUILD = """\
+elixir_bindings(
+    name="bindings",
+    sources=["lib/*.ex"],
+    libraries=["numpy"],
+    python_requirements=["3rdparty/python:numpy"],
+    output_dir="generated",
+)
+"""
+
+
+def test_one_failing_target_does_not_block_the_others(pants_repo: PantsRepo) -> None:
+    """Each target's problems are reported; every good target is still written."""
+    other = pants_repo.path("other")
+    (other / "lib").mkdir(parents=True)
+    (other / "BUILD").write_text(OTHER_BUILD)
+    edit(other / "lib/other.ex", "defmodule Other do\n  def f(xs), do: Numpy.meen!(xs)\nend\n")
+    before = pants_repo.path(NUMPY_EX).read_bytes()
+    pants_repo.path(NUMPY_EX).unlink()
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET, "other:bindings")
+    finally:
+        shutil.rmtree(other)
+        time.sleep(1.0)
+    assert run.returncode == 1
+    assert "other:bindings: cannot generate bindings:" in run.stderr
+    assert "other/lib/other.ex:2: Numpy.meen/1: numpy has no attribute 'meen'" in run.stderr
+    assert pants_repo.path(NUMPY_EX).read_bytes() == before  # the good target was written
+
+
+def test_export_codegen_reports_problems_without_a_trace(pants_repo: PantsRepo) -> None:
+    original = add_function(pants_repo, "Numpy.meen(xs)")
+    line = line_of(pants_repo, "Numpy.meen(xs)")
+    try:
+        run = pants_repo.pants("export-codegen", TARGET)
+    finally:
+        edit(pants_repo.path(SOURCE), original)
+    assert run.returncode != 0
+    assert f"{SOURCE}:{line}: Numpy.meen/1: numpy has no attribute 'meen'" in run.stderr
+    assert "Traceback (most recent call last)" not in run.stderr
+    assert "Generate Elixir bindings" not in run.stderr  # no engine frames of ours
+
+
+def test_lint_reports_stale_bindings_until_generated(pants_repo: PantsRepo) -> None:
+    original = add_function(pants_repo, "Numpy.cumprod(xs)")
+    try:
+        run = pants_repo.pants("lint", TARGET)
+        assert run.returncode == 1
+        assert f"out of date or missing: {NUMPY_EX}" in run.stderr + run.stdout
+        assert FIX in run.stderr + run.stdout
+    finally:
+        edit(pants_repo.path(SOURCE), original)
+    run = pants_repo.pants("lint", TARGET)
+    assert run.returncode == 0, run.stderr

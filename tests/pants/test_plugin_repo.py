@@ -2,7 +2,8 @@
 
 The plugin wheel (`snakebridge-pants`, built by this repo's Pants) and the engine wheel
 (`snakebridge`, built by pip) stand in for the published distributions in a find-links
-directory. The other repository has no snakebridge sources: Pants installs the plugin
+directory. The other repository has no snakebridge sources and names none of this repo's targets
+(`[snakebridge].engine` is its own `python_requirement`): Pants installs the plugin
 into its own Python 3.9, and the engine PEX comes from a lockfile of the team's own
 `snakebridge` resolve.
 """
@@ -128,3 +129,21 @@ def test_another_repo_uses_the_published_plugin_and_engine(
     assert "NP.mean/1\n" in (repo / "app/snakebridge.manifest").read_text()
     assert "defmodule NP do" in (repo / "app/generated/np.ex").read_text()
     assert pants("generate-bindings", "--check", "app:bindings").returncode == 0
+    assert pants("lint", "app:bindings").returncode == 0
+
+    # A new call: lint and --check name the fix with this repo's bin name (`pants`).
+    (repo / "app/lib/app.ex").write_text(
+        "defmodule App do\n  def avg(xs), do: NP.mean(xs)\n  def mid(xs), do: NP.median!(xs)\n"
+        "end\n")
+    stale = pants("generate-bindings", "--check", "app:bindings")
+    assert stale.returncode == 1
+    assert "fix: pants generate-bindings app:bindings" in stale.stderr
+    assert "./pants" not in stale.stderr
+    assert pants("lint", "app:bindings").returncode == 1
+
+    # A typo is reported at its line, without a traceback.
+    (repo / "app/lib/app.ex").write_text("defmodule App do\n  def avg(xs), do: NP.meen(xs)\nend\n")
+    typo = pants("generate-bindings", "app:bindings")
+    assert typo.returncode == 1
+    assert "app/lib/app.ex:2: NP.meen/1: numpy has no attribute 'meen'" in typo.stderr
+    assert "Traceback" not in typo.stderr

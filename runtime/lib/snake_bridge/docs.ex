@@ -31,18 +31,103 @@ defmodule SnakeBridge.Docs do
   end
 
   @doc """
-  Generated functions of `module` whose name starts with or contains `query`, as
-  `{name, arity, first line of the doc}`: prefix matches first, then by name.
+  The index of a generated module (what its `__functions__/0` returns): every function
+  bound to Python, `{name, arity, python_name, summary}` for each arity, sorted; the
+  summary is the first paragraph of the doc's prose.
   """
-  @spec search(module(), String.t() | atom()) :: [{atom(), arity(), String.t()}]
-  def search(module, query) do
-    query = to_string(query)
+  @spec functions(module()) :: [{atom(), arity(), String.t(), String.t()}]
+  def functions(module) do
+    case Code.fetch_docs(module) do
+      {:docs_v1, _, _, _, _, _, docs} ->
+        for {{:function, fun, arity}, _, _, doc, %{python: python} = meta} <- docs,
+            n <- (arity - Map.get(meta, :defaults, 0))..arity,
+            do: {fun, n, python, summary_of(text(doc))}
 
-    for {name, arity, doc} <- entries(module), String.contains?(Atom.to_string(name), query) do
-      {not String.starts_with?(Atom.to_string(name), query), name, arity, summary(doc)}
+      _ ->
+        []
     end
     |> Enum.sort()
-    |> Enum.map(fn {_rank, name, arity, line} -> {name, arity, line} end)
+  end
+
+  @doc false
+  @spec summary_of(String.t()) :: String.t()
+  def summary_of(doc) do
+    doc
+    |> String.split(~r/\n\s*\n/)
+    |> drop_fenced()
+    |> Enum.find("", &(String.trim(&1) != "" and not String.starts_with?(&1, "#")))
+    |> String.split()
+    |> Enum.join(" ")
+  end
+
+  # Paragraphs without fenced code blocks (a block may span several paragraphs).
+  defp drop_fenced([]), do: []
+
+  defp drop_fenced([paragraph | rest]) do
+    if String.starts_with?(String.trim_leading(paragraph), "```") do
+      closed? = paragraph |> String.split("\n") |> tl() |> Enum.any?(&fence?/1)
+      rest = if closed?, do: rest, else: Enum.drop_while(rest, &(not closes?(&1)))
+      drop_fenced(if closed?, do: rest, else: Enum.drop(rest, 1))
+    else
+      [paragraph | drop_fenced(rest)]
+    end
+  end
+
+  defp closes?(paragraph), do: paragraph |> String.split("\n") |> Enum.any?(&fence?/1)
+  defp fence?(line), do: String.starts_with?(String.trim(line), "```")
+
+  @doc """
+  Searches the generated functions of `scope` (a root module such as `Numpy`, covering
+  its generated submodules and classes, or a list of modules) for `query` in the
+  Elixir name, the Python name or the summary. Returns
+  `{module, name, arity, python_name, summary}`, one per function (its lowest arity):
+  exact names first, then name prefixes, names containing it, Python names, summaries.
+  """
+  @spec search(module() | [module()], String.t() | atom()) ::
+          [{module(), atom(), arity(), String.t(), String.t()}]
+  def search(scope, query) do
+    query = query |> to_string() |> String.downcase()
+
+    for module <- generated_modules(scope),
+        {name, arity, python, summary} <- lowest_arities(module.__functions__()),
+        rank = rank(query, Atom.to_string(name), python, summary),
+        rank != nil do
+      {rank, module, name, arity, python, summary}
+    end
+    |> Enum.sort()
+    |> Enum.map(fn {_rank, module, name, arity, python, summary} ->
+      {module, name, arity, python, summary}
+    end)
+  end
+
+  defp generated_modules(modules) when is_list(modules),
+    do: Enum.filter(modules, &generated?/1)
+
+  defp generated_modules(root) do
+    prefix = Atom.to_string(root)
+
+    for {name, _file, _loaded} <- :code.all_available(),
+        name = to_string(name),
+        name == prefix or String.starts_with?(name, prefix <> "."),
+        module = String.to_atom(name),
+        generated?(module),
+        do: module
+  end
+
+  defp generated?(module),
+    do: Code.ensure_loaded?(module) and function_exported?(module, :__functions__, 0)
+
+  defp lowest_arities(functions), do: Enum.uniq_by(functions, &elem(&1, 0))
+
+  defp rank(query, name, python, summary) do
+    cond do
+      name == query -> 0
+      String.starts_with?(name, query) -> 1
+      String.contains?(name, query) -> 2
+      String.contains?(String.downcase(python), query) -> 3
+      String.contains?(String.downcase(summary), query) -> 4
+      true -> nil
+    end
   end
 
   defp generated_doc(module, name) do
@@ -67,8 +152,6 @@ defmodule SnakeBridge.Docs do
 
   defp text(%{"en" => doc}), do: doc
   defp text(_), do: ""
-
-  defp summary(doc), do: doc |> String.split("\n", parts: 2) |> hd()
 
   defp python_doc(module, name) do
     SnakeBridge.ensure_started()

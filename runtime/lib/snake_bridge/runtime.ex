@@ -59,11 +59,22 @@ defmodule SnakeBridge.Runtime do
     call_function(py_module, qualname, args, opts)
   end
 
-  @doc "Like `invoke_function/4` for method `name` of the object behind `ref`."
-  @spec invoke_method(Ref.t(), String.t(), list(), list()) :: result()
-  def invoke_method(%Ref{} = ref, name, values, trailing) do
+  @doc """
+  Like `invoke_function/4` for method `name` of the class of generated module `module`
+  (its `__python__/0`), called as `module.fun`: `object` (a ref, or a value that
+  converts, as `"a,b"` for `Builtins.Str.split/2`) must be an instance of that class (a
+  subclass is fine: the method is looked up on the object), else the call is a
+  `TypeError` naming `module.fun/arity`, the class and the object's type.
+  """
+  @spec invoke_method(term(), {module(), atom(), String.t()}, list(), list()) :: result()
+  def invoke_method(object, {module, fun, name}, values, trailing) do
     {args, opts} = arguments(values, trailing)
-    call_method(ref, name, args, opts)
+    {runtime, kwargs} = split_opts(opts)
+    {py_module, qualname} = module.__python__()
+    arity = 1 + length(values) + Enum.count(Enum.take_while(trailing, &(&1 != @unset)))
+    label = "#{inspect(module)}.#{fun}/#{arity}"
+    header = {:method_of, mode(runtime), py_module, qualname, name, label}
+    dispatch(header, {object, args, kwargs}, runtime)
   end
 
   @doc """

@@ -4,6 +4,7 @@ defmodule SnakeBridge.Test.Math do
   alias SnakeBridge.Runtime
 
   @doc "Return the square root of x. (generated doc)"
+  @doc python: "math.sqrt"
   @spec sqrt(number()) :: {:ok, float()} | {:error, Exception.t()}
   @spec sqrt(number(), keyword()) :: {:ok, float()} | {:error, Exception.t()}
   def sqrt(x, opts \\ :__snakebridge_unset__),
@@ -13,6 +14,7 @@ defmodule SnakeBridge.Test.Math do
   def sqrt!(x, opts \\ :__snakebridge_unset__), do: Runtime.unwrap!(sqrt(x, opts))
 
   @doc "The ratio of a circle's circumference to its diameter."
+  @doc python: "math.pi"
   def pi, do: Runtime.get_attribute("math", "pi")
 
   @doc false
@@ -20,6 +22,9 @@ defmodule SnakeBridge.Test.Math do
 
   @doc "Documentation of a Python name of this module."
   def doc(name), do: SnakeBridge.Docs.fetch(__MODULE__, name)
+
+  @doc "The generated functions."
+  def __functions__, do: SnakeBridge.Docs.functions(__MODULE__)
 end
 
 defmodule SnakeBridge.Test.Counter do
@@ -32,7 +37,8 @@ defmodule SnakeBridge.Test.Counter do
     do: Runtime.invoke_function("sb_test_helpers", "Counter", [], [opts])
 
   @doc "Counter.add"
-  def add(ref, opts \\ :__snakebridge_unset__), do: Runtime.invoke_method(ref, "add", [], [opts])
+  def add(ref, opts \\ :__snakebridge_unset__),
+    do: Runtime.invoke_method(ref, {__MODULE__, :add, "add"}, [], [opts])
 
   @doc "Counter.doubled"
   def doubled(ref), do: Runtime.get_property(ref, "doubled")
@@ -42,4 +48,30 @@ defmodule SnakeBridge.Test.Counter do
 
   @doc "Documentation of a Python name of this class."
   def doc(name), do: SnakeBridge.Docs.fetch(__MODULE__, name)
+end
+
+defmodule SnakeBridge.Test.Str do
+  @moduledoc "Shaped like a generated binding of the class `builtins.str`."
+
+  alias SnakeBridge.Runtime
+
+  @doc "str.split"
+  def split(ref, sep \\ :__snakebridge_unset__, opts \\ :__snakebridge_unset__),
+    do: Runtime.invoke_method(ref, {__MODULE__, :split, "split"}, [], [sep, opts])
+
+  @doc false
+  def __python__, do: {"builtins", "str"}
+end
+
+defmodule SnakeBridge.Test.Date do
+  @moduledoc "Shaped like a generated binding of the class `datetime.date`."
+
+  alias SnakeBridge.Runtime
+
+  @doc "date.isoformat"
+  def isoformat(ref),
+    do: Runtime.invoke_method(ref, {__MODULE__, :isoformat, "isoformat"}, [], [])
+
+  @doc false
+  def __python__, do: {"datetime", "date"}
 end

@@ -35,6 +35,7 @@ ERROR_TYPE = "SnakeBridge.error()"  # SnakeBridge.PythonError.t() | SnakeBridge.
 KEYWORD = "keyword()"
 #: Default of an argument the caller left out (the runtime drops it).
 UNSET = ":__snakebridge_unset__"
+UNSET_TYPE = "SnakeBridge.unset()"
 _DEFAULT = f" \\\\ {UNSET}"
 
 _VARIABLE = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -123,9 +124,22 @@ def _spec_of(fixed: list[str], trailing: list[_Slot], given: int) -> tuple[str, 
     return (*fixed, *types)
 
 
+def _with_unset(specs: tuple[tuple[str, ...], ...], defaulted: int,
+                ) -> tuple[tuple[str, ...], ...]:
+    """The full arity's spec also admits the unset marker in its defaulted slots: the
+    lower arities Elixir derives from the defaults pass it (Dialyzer checks that call)."""
+    if not defaulted or not specs:
+        return specs
+    *lower, full = specs
+    cut = len(full) - defaulted
+    widened = [t if t == TERM else f"{t} | {UNSET_TYPE}" for t in full[cut:]]
+    return (*lower, (*full[:cut], *widened))
+
+
 def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
-    """Functions, constructors, static/class methods (call_function) and methods
-    (call_method, the object first)."""
+    """Functions, constructors, static/class methods (invoke_function) and methods
+    (invoke_method, the object first, then `{__MODULE__, :elixir_name, "python_name"}`:
+    the runtime checks that the object is an instance of the module's class)."""
     params = list(member.parameters)
     is_method = member.kind == Member.METHOD
     shape = Shape.of(((p.kind, p.has_default) for p in params), receiver=is_method)
@@ -135,7 +149,8 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     values = [layout.elixir_list([s.variable for s in fixed]),
               layout.elixir_list([s.variable for s in trailing])]
     if is_method:
-        target = ["ref", elixir_string(member.python_name)]
+        method = ("__MODULE__", f":{member.elixir_name}", elixir_string(member.python_name))
+        target = ["ref", layout.Group("{", method, "}")]
     else:
         target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
     function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
@@ -145,7 +160,8 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     return Function(
         name=member.elixir_name,
         params=tuple(receiver + [s.variable for s in fixed + trailing[:first]] + defaulted),
-        specs=tuple(_spec_of(fixed_types, trailing, n - len(fixed_types)) for n in arities),
+        specs=_with_unset(tuple(_spec_of(fixed_types, trailing, n - len(fixed_types))
+                                for n in arities), len(defaulted)),
         result=_result(module, member, specs),
         body=layout.call(function, [*target, *values]),
         doc=doc,
@@ -220,11 +236,19 @@ def _specs(name: str, function: Function, result: str | tuple[str, ...]) -> list
     return [line for types in function.specs for line in layout.spec(name, list(types), result)]
 
 
+def _python_meta(python_path: str) -> list[str]:
+    """`@doc python: "numpy.mean"` (the key of `__functions__/0`), broken as the
+    formatter breaks it when the line is too long."""
+    line = f"  @doc python: {elixir_string(python_path)}"
+    return [line] if layout.fits(line) else ["  @doc python:", f"         {line[15:]}"]
+
+
 def render_function(function: Function) -> list[str]:
     """`@doc`, a `@spec` per arity and the `def` of the `{:ok, value} | {:error, _}` form."""
     result = (f"{{:ok, {function.result}}}", f"{{:error, {ERROR_TYPE}}}")
     return [
         "  @doc " + "\n".join(elixir_doc(function.doc)),
+        *_python_meta(function.python_path),
         *_specs(function.name, function, result),
         *_block("def", function.name, list(function.params), function.body),
     ]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface
 from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.introspect.missing import not_importable
 from snakebridge_rules.engine.introspect.runtime import Limits, ProbeError, run_probe
 from snakebridge_rules.engine.introspect.surface import CallError, build_surface
 from snakebridge_rules.engine.libraries import Library
@@ -38,7 +39,8 @@ def introspect(library: Library, python: str, calls: Iterable[CallKey], eager: b
     limits = limits or Limits()
     result = run_probe(python, request, limits)
     if "import_error" in result:
-        message = _not_importable(library, python, result["import_error"])
+        message = not_importable(library, python, result["import_error"],
+                                 result["importable"])
         if result["import_error"].startswith("MemoryError"):
             message = (f"importing {library.python_module} in {python} exceeded the probe's "
                        f"memory limit of {limits.memory_bytes >> 20} MiB (MemoryError); "
@@ -49,10 +51,3 @@ def introspect(library: Library, python: str, calls: Iterable[CallKey], eager: b
     add_static_facts(result)
     return build_surface(library, result, requested, eager)
 
-
-def _not_importable(library: Library, python: str, error: str) -> str:
-    name = library.python_module.split(".")[0]
-    return (f"{library.python_module} is not importable by {python} ({error}). Install it "
-            f"into that environment, e.g. `snakebridge lock {name} -o python.lock && "
-            f"snakebridge env python.lock` and pass the printed interpreter as --python, "
-            f"or `{python} -m pip install {name}`")

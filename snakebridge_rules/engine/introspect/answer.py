@@ -57,9 +57,13 @@ def check_result(result: Any, request: dict[str, Any]) -> dict[str, Any]:
     """The result if it has the schema; AnswerError naming the first bad field."""
     if not isinstance(result, dict):
         raise AnswerError("the probe's answer is not an object")
-    for key in ("import_error", "fatal"):
-        if key in result:
-            return {key: _text(result[key], key, _MAX_TEXT)}
+    if "import_error" in result:
+        importable = _list(result.get("importable", []), "importable")
+        return {"import_error": _text(result["import_error"], "import_error", _MAX_TEXT),
+                "importable": [_text(n, f"importable[{i}]", _MAX_NAME)
+                               for i, n in enumerate(importable)]}
+    if "fatal" in result:
+        return {"fatal": _text(result["fatal"], "fatal", _MAX_TEXT)}
     owner = request["elixir_module"]
     scopes = _dict(result.get("scopes"), "scopes")
     checked_scopes = {_module(k, f"scopes key {k!r}", owner): _scope(v, f"scopes[{k!r}]")

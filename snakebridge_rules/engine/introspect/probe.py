@@ -391,12 +391,13 @@ def _instance_attribute(record: Dict[str, Any], annotation: str,
     return record
 
 
-def _suggest(wanted: str, candidates: List[str]) -> str:
-    """` — did you mean 'x'?` for the closest candidate (case-insensitive), else ''."""
+def suggest(wanted: str, candidates: List[str], cutoff: float = 0.6) -> str:
+    """` — did you mean 'x'?` for the closest candidate (case-insensitive), else ''
+    (the engine words its own hints with it too: one notion of "close")."""
     by_lower: Dict[str, str] = {}
     for candidate in sorted(candidates):
         by_lower.setdefault(candidate.lower(), candidate)
-    close = difflib.get_close_matches(wanted.lower(), sorted(by_lower), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(wanted.lower(), sorted(by_lower), n=1, cutoff=cutoff)
     return f" — did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
@@ -424,7 +425,7 @@ class Resolver:
         if child is None:
             public = set(parent.public_names())
             options = [s for s, (n, _) in parent.children().items() if n in public]
-            hint = _suggest(segment, options)
+            hint = suggest(segment, options)
             raise LookupError(f"{parent.label} has no submodule or class for '{segment}'{hint}")
         self.scopes[elixir_module] = child
         return child
@@ -449,7 +450,7 @@ class Resolver:
                               "Elixir (a safe function name)")
         public = set(scope.public_names())
         options = [e for e, p in scope.members().items() if p in public]
-        raise LookupError(f"{scope.label} has no attribute '{name}'{_suggest(name, options)}")
+        raise LookupError(f"{scope.label} has no attribute '{name}'{suggest(name, options)}")
 
 
 def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
@@ -562,6 +563,28 @@ def _describe_targets(resolver: Resolver, targets: List[Tuple[str, str]], scrub:
     return members, errors
 
 
+def _importable(library: str) -> List[str]:
+    """What the environment can import in the failed library's place, for a "did you
+    mean": the submodules of its deepest importable parent package, or the top-level
+    modules on sys.path (every installed distribution's) and the built-in ones."""
+    parent = library.rpartition(".")[0]
+    while parent:
+        try:
+            path = getattr(importlib.import_module(parent), "__path__", None)
+        except BaseException:
+            parent = parent.rpartition(".")[0]
+            continue
+        try:
+            return sorted(parent + "." + m.name for m in pkgutil.iter_modules(list(path or [])))
+        except BaseException:
+            return []
+    try:
+        found = {m.name for m in pkgutil.iter_modules()} | set(sys.builtin_module_names)
+    except BaseException:
+        return []
+    return sorted(n for n in found if isinstance(n, str) and n.isidentifier())
+
+
 def _scope_records(resolver: Resolver) -> Dict[str, Any]:
     return {m: _scope_record(s) for m, s in resolver.scopes.items()}
 
@@ -572,7 +595,7 @@ def run(request: Dict[str, Any], names_source: str) -> Dict[str, Any]:
     try:
         root = importlib.import_module(request["library"])
     except BaseException as exc:  # SystemExit and friends from a hostile import too
-        return {"import_error": _failure(exc)}
+        return {"import_error": _failure(exc), "importable": _importable(request["library"])}
     resolver = Resolver(names, request["library"], request["elixir_module"], root)
     targets = [(str(m), str(n)) for m, n in request.get("targets", [])]
     if request.get("all"):

@@ -103,6 +103,11 @@ defmodule Numpy do
     SnakeBridge.Docs.fetch(__MODULE__, name)
   end
 
+  @doc "The Python functions bound here, as `{name, arity, python_name, summary}`, one per arity (what `SnakeBridge.search/2` searches)."
+  def __functions__ do
+    SnakeBridge.Docs.functions(__MODULE__)
+  end
+
   @doc """
   ```python
   numpy.max(a, axis=None, out=None, keepdims=<no value>, initial=<no value>, where=<no value>)
@@ -210,6 +215,7 @@ defmodule Numpy do
   5
   ```
   """
+  @doc python: "numpy.max"
   @spec max(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
@@ -218,7 +224,7 @@ defmodule Numpy do
           {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec max(term(), term(), term(), term(), term(), term(), keyword()) ::
+  @spec max(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
   def max(
         a,
@@ -244,7 +250,8 @@ defmodule Numpy do
   @spec max!(term(), term(), term(), term()) :: term()
   @spec max!(term(), term(), term(), term(), term()) :: term()
   @spec max!(term(), term(), term(), term(), term(), term()) :: term()
-  @spec max!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  @spec max!(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+          term()
   def max!(
         a,
         axis \\ :__snakebridge_unset__,
@@ -370,13 +377,14 @@ defmodule Numpy do
   9.0
   ```
   """
+  @doc python: "numpy.mean"
   @spec mean(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec mean(term(), term(), term(), term(), term(), keyword()) ::
+  @spec mean(term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
   def mean(
         a,
@@ -395,7 +403,7 @@ defmodule Numpy do
   @spec mean!(term(), term(), term()) :: term()
   @spec mean!(term(), term(), term(), term()) :: term()
   @spec mean!(term(), term(), term(), term(), term()) :: term()
-  @spec mean!(term(), term(), term(), term(), term(), keyword()) :: term()
+  @spec mean!(term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) :: term()
   def mean!(
         a,
         axis \\ :__snakebridge_unset__,
@@ -579,6 +587,7 @@ defmodule Numpy do
 
   Percentage execution time saved 30%
   """
+  @doc python: "numpy.std"
   @spec std(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
@@ -587,7 +596,7 @@ defmodule Numpy do
           {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec std(term(), term(), term(), term(), term(), term(), keyword()) ::
+  @spec std(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
   def std(
         a,
@@ -613,7 +622,8 @@ defmodule Numpy do
   @spec std!(term(), term(), term(), term()) :: term()
   @spec std!(term(), term(), term(), term(), term()) :: term()
   @spec std!(term(), term(), term(), term(), term(), term()) :: term()
-  @spec std!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  @spec std!(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+          term()
   def std!(
         a,
         axis \\ :__snakebridge_unset__,

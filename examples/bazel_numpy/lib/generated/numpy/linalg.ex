@@ -86,6 +86,11 @@ defmodule Numpy.Linalg do
     SnakeBridge.Docs.fetch(__MODULE__, name)
   end
 
+  @doc "The Python functions bound here, as `{name, arity, python_name, summary}`, one per arity (what `SnakeBridge.search/2` searches)."
+  def __functions__ do
+    SnakeBridge.Docs.functions(__MODULE__)
+  end
+
   @doc """
   ```python
   numpy.linalg.norm(x, ord=None, axis=None, keepdims=False)
@@ -241,11 +246,12 @@ defmodule Numpy.Linalg do
   (3.7416573867739413, 11.224972160321824)
   ```
   """
+  @doc python: "numpy.linalg.norm"
   @spec norm(term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec norm(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec norm(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec norm(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec norm(term(), term(), term(), term(), keyword()) ::
+  @spec norm(term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
   def norm(
         x,
@@ -262,7 +268,7 @@ defmodule Numpy.Linalg do
   @spec norm!(term(), term()) :: term()
   @spec norm!(term(), term(), term()) :: term()
   @spec norm!(term(), term(), term(), term()) :: term()
-  @spec norm!(term(), term(), term(), term(), keyword()) :: term()
+  @spec norm!(term(), term(), term(), term(), keyword() | SnakeBridge.unset()) :: term()
   def norm!(
         x,
         ord \\ :__snakebridge_unset__,
