@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine.scan import ScanPathError
 
     try:
-        libraries = [Library.parse(spec) for spec in args.library]
+        libraries = Library.parse_all(args.library)
     except LibrarySpecError as exc:
         print(f"snakebridge generate: {exc}", file=sys.stderr)
         return 2

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return report("merge", [Problem(message=f"{len(args.library)} --library but "
                                         f"{len(args.calls_out)} --calls-out: give one each")])
     try:
-        libraries = [Library.parse(spec) for spec in args.library]
+        libraries = Library.parse_all(args.library)
         manifest = read_manifest(args.manifest) if args.manifest else []
         calls = merge(manifest, read_symbols(args.symbols), args.prune)
     except (LibrarySpecError, ManifestError, InputError) as exc:

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
-        libraries = [Library.parse(spec) for spec in args.library]
+        libraries = Library.parse_all(args.library)
         result = scan_paths(args.paths, libraries, args.exclude, jobs=args.jobs,
                             limits=parse_limits(args),
                             cache_dir=args.cache_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from snakebridge_rules.engine.elixir_modules import ELIXIR_MODULES
@@ -66,6 +67,22 @@ class Library:
             )
         return cls(python_module, elixir_module)
 
+    @classmethod
+    def parse_all(cls, specs: Iterable[str]) -> list[Library]:
+        """Parse every `--library` of one command and check them together: each Python
+        module given once, each Elixir module its own (none the same as or inside
+        another's: `scipy` already binds `scipy.stats` as `Scipy.Stats`). The one check
+        of the list, for the CLI, Pants and Bazel alike."""
+        libraries: list[Library] = []
+        for spec in specs:
+            library = cls.parse(spec)
+            for other in libraries:
+                problem = _overlap(other, library)
+                if problem:
+                    raise LibrarySpecError(problem)
+            libraries.append(library)
+        return libraries
+
     def owns(self, elixir_module: str) -> bool:
         """True when `elixir_module` is this library's module or one of its submodules."""
         return elixir_module == self.elixir_module or elixir_module.startswith(
@@ -74,3 +91,31 @@ class Library:
 
     def __str__(self) -> str:
         return f"{self.python_module}={self.elixir_module}"
+
+
+def _within(name: str, scope: str) -> bool:
+    return name == scope or name.startswith(scope + ".")
+
+
+def _overlap(first: Library, second: Library) -> str:
+    """Why two libraries cannot be bound together ('' when they can). A submodule bound
+    on its own beside its package is fine under a name of its own (`numpy.linalg=LA`);
+    under the package's Elixir module it would be generated twice."""
+    if first.python_module == second.python_module:
+        return (f"--library {first.python_module} is given twice ({first} and {second}): "
+                "remove one")
+    one, two = first.elixir_module, second.elixir_module
+    if not (_within(one, two) or _within(two, one)):
+        return ""
+    inner, outer = (second, first) if _within(two, one) else (first, second)
+    if _within(inner.python_module, outer.python_module):
+        return (f"--library {inner.python_module}: {inner.python_module} is part of "
+                f"--library {outer.python_module}: remove one (or bind it outside "
+                f"{outer.elixir_module}, e.g. --library {inner.python_module}="
+                f"{inner.elixir_module.replace('.', '')})")
+    if one == two:
+        return (f"--library {first} and --library {second}: both are bound to the Elixir "
+                f"module {one}; give each library its own, e.g. --library "
+                f"{second.python_module}={one}{camelize(second.python_module.split('.')[-1])}")
+    return (f"--library {inner}: {inner.elixir_module} is inside {outer.elixir_module}, the "
+            f"Elixir module of --library {outer}; bind {inner.python_module} outside it")

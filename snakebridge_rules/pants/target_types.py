@@ -59,11 +59,10 @@ class ElixirBindingsLibrariesField(StringSequenceField):
                 f"{address}: `{cls.alias}` is empty; name the Python modules to bind, "
                 "e.g. `libraries=[\"numpy\"]`"
             )
-        for library in value:
-            try:
-                Library.parse(library)
-            except LibrarySpecError as exc:
-                raise InvalidFieldException(f"{address}: `{cls.alias}`: {exc}") from None
+        try:
+            Library.parse_all(value)
+        except LibrarySpecError as exc:
+            raise InvalidFieldException(f"{address}: `{cls.alias}`: {exc}") from None
         return value
 
 

@@ -1,0 +1,63 @@
+"""The `--library` list is checked once, as a whole (engine/libraries.py: parse_all):
+a Python module bound twice or inside another bound library, and Elixir modules that
+are the same or nested, are usage errors before anything runs — in the CLI, and in
+the scan process that Pants and Bazel run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from snakebridge_rules.engine.libraries import Library, LibrarySpecError
+
+_REFUSED = [
+    (["scipy", "scipy.stats"],
+     "--library scipy.stats: scipy.stats is part of --library scipy: remove one (or bind "
+     "it outside Scipy, e.g. --library scipy.stats=ScipyStats)"),
+    (["scipy.stats", "scipy"],
+     "--library scipy.stats: scipy.stats is part of --library scipy: remove one (or bind "
+     "it outside Scipy, e.g. --library scipy.stats=ScipyStats)"),
+    (["scipy", "scipy=Sci"],
+     "--library scipy is given twice (scipy=Scipy and scipy=Sci): remove one"),
+    (["numpy=Scipy.Stats", "scipy"],
+     "--library numpy=Scipy.Stats: Scipy.Stats is inside Scipy, the Elixir module of "
+     "--library scipy=Scipy; bind numpy outside it"),
+    (["numpy=NP", "scipy=NP"],
+     "--library numpy=NP and --library scipy=NP: both are bound to the Elixir module NP; "
+     "give each library its own, e.g. --library scipy=NPScipy"),
+]
+
+
+@pytest.mark.parametrize(("specs", "message"), _REFUSED)
+def test_overlapping_libraries_are_refused(specs: list[str], message: str) -> None:
+    with pytest.raises(LibrarySpecError) as refused:
+        Library.parse_all(specs)
+    assert str(refused.value) == message
+
+
+def test_distinct_libraries_pass_in_order() -> None:
+    specs = ["scipy", "numpy=NP", "scipy_extra", "NPExtra=NPX", "numpy.linalg=LA"]
+    assert [str(x) for x in Library.parse_all(specs)] == [  # a submodule under its own name
+        "scipy=Scipy", "numpy=NP", "scipy_extra=ScipyExtra", "NPExtra=NPX", "numpy.linalg=LA"]
+
+
+@pytest.mark.parametrize("command", [
+    ["generate", "--python", sys.executable, "--out", "gen", "lib"],
+    ["scan", "lib"],  # what the Pants scan process and the Bazel scan action run
+    ["merge", "--symbols", "s", "-o", "m", "--calls-out", "a", "--calls-out", "b"],
+])
+def test_every_command_refuses_them_at_argument_parsing(tmp_path, command) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "a.ex").write_text("defmodule A do\n  def f, do: Scipy.f()\nend\n")
+    libraries = ["--library", "scipy", "--library", "scipy.stats"]
+    done = subprocess.run([sys.executable, "-m", "snakebridge_rules.cli", command[0],
+                           *libraries, *command[1:]], capture_output=True, text=True,
+                          cwd=tmp_path, check=False)
+    usage = 1 if command[0] == "merge" else 2  # merge reports in the JSON protocol
+    assert done.returncode == usage, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.endswith("scipy.stats is part of --library scipy: remove one (or bind it "
+                         "outside Scipy, e.g. --library scipy.stats=ScipyStats)"), line
+    assert not (tmp_path / "gen").exists() and not (tmp_path / "m").exists()
