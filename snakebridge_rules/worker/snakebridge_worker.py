@@ -352,7 +352,9 @@ class Worker:
 
     def op_doc(self, module, qualname):
         target = lookup(module, qualname)
-        return {"signature": signature_text(target), "doc": inspect.getdoc(target)}
+        signature, doc = signature_text(target), inspect.getdoc(target)
+        return {"signature": signature, "doc": doc,
+                "markdown": markdown_doc(f"{module}.{qualname}", qualname, signature, doc)}
 
     def op_release(self, ids):
         self.drop(ids)
@@ -512,6 +514,21 @@ def lookup(module, qualname):
 def invoke(target, args, kwargs):
     """Call with Elixir's arguments: the positional list and the keyword list (pairs)."""
     return target(*args, **dict(kwargs)) if kwargs else target(*args)
+
+
+def markdown_doc(path, qualname, signature, doc):
+    """The doc as the generator renders `@doc` (snakebridge_rules/docs, loaded from the
+    checkout beside this script), or None where the renderer is not there."""
+    root = os.path.dirname(os.path.dirname(_HERE))
+    sys.path.insert(0, root)
+    try:
+        from snakebridge_rules.docs.markdown import DocInput, render_doc
+    except ImportError:
+        return None
+    finally:
+        sys.path.remove(root)
+    name = qualname.rsplit(".", 1)[-1]
+    return render_doc(DocInput(path, name, doc or "", signature or ""))
 
 
 def signature_text(target):
