@@ -19,7 +19,9 @@ _WORDS = ["alpha", "beta", "gamma", "delta", "record", "value", "state", "acc", 
 # modules of the same shape.
 LIBRARY_NAMES = [{"lib": "Numpy", "short": "NP", "sub": "Numpy.Linalg"},
                  {"lib": "Pandas", "short": "PD", "sub": "Pandas.Plotting"}]
-LIBRARIES = ["numpy", "numpy=NP", "pandas", "pandas=PD"]  # the scan's --library flags
+# The scan's --library flags: NP and PD are `alias ..., as:` names in the modules, which
+# the scan resolves to Numpy and Pandas (a library is bound to one Elixir module).
+LIBRARIES = ["numpy", "pandas"]
 OTHER_NAMES = {"lib": "Bench.Stats", "short": "St", "sub": "Bench.Matrix"}
 
 

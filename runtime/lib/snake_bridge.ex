@@ -148,12 +148,15 @@ defmodule SnakeBridge do
 
   @doc """
   Releases references now (one `%SnakeBridge.Ref{}` or a list). Using a released
-  reference afterwards is a `ValueError` from the worker.
+  reference afterwards is `{:error, %SnakeBridge.WorkerError{reason: :stale_ref}}`,
+  before anything is sent.
   """
   @spec release(Ref.t() | [Ref.t()]) :: :ok
   def release(refs) do
+    refs = List.wrap(refs)
+    Pool.forget(refs)
+
     refs
-    |> List.wrap()
     |> Enum.group_by(& &1.worker, & &1.id)
     |> Enum.each(fn {worker, ids} -> send(worker, {:sb_release, ids}) end)
   end

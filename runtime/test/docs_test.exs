@@ -34,6 +34,10 @@ defmodule SnakeBridge.DocsTest do
 
     assert {:ok, numpy_doc} = Docs.fetch("numpy", "mean")
     assert numpy_doc =~ "Compute the arithmetic mean"
+    # the generator's renderer, run by the worker: Markdown sections, no raw numpydoc
+    assert numpy_doc =~ "```python\nnumpy.mean(a, axis=None"
+    assert numpy_doc =~ "## Parameters\n\n  * `a` (*array_like*) - "
+    refute numpy_doc =~ "----------"
   end
 
   test "an unknown name is a Python error" do

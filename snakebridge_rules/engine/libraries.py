@@ -70,9 +70,9 @@ class Library:
     @classmethod
     def parse_all(cls, specs: Iterable[str]) -> list[Library]:
         """Parse every `--library` of one command and check them together: each Python
-        module bound once and outside the others (`scipy` already binds `scipy.stats`),
-        each Elixir module its own (none the same as or inside another's). The one
-        check of the list, for the CLI, Pants and Bazel alike."""
+        module given once, each Elixir module its own (none the same as or inside
+        another's: `scipy` already binds `scipy.stats` as `Scipy.Stats`). The one check
+        of the list, for the CLI, Pants and Bazel alike."""
         libraries: list[Library] = []
         for spec in specs:
             library = cls.parse(spec)
@@ -98,22 +98,24 @@ def _within(name: str, scope: str) -> bool:
 
 
 def _overlap(first: Library, second: Library) -> str:
-    """Why two libraries cannot be bound together ('' when they can)."""
-    one, two = first.python_module, second.python_module
-    if one == two:
-        return f"--library {one} is given twice ({first} and {second}): remove one"
-    if _within(two, one) or _within(one, two):
-        inner, outer = (two, one) if _within(two, one) else (one, two)
-        return (f"--library {inner}: {inner} is part of --library {outer} (its submodules "
-                f"are bound with it): remove one")
+    """Why two libraries cannot be bound together ('' when they can). A submodule bound
+    on its own beside its package is fine under a name of its own (`numpy.linalg=LA`);
+    under the package's Elixir module it would be generated twice."""
+    if first.python_module == second.python_module:
+        return (f"--library {first.python_module} is given twice ({first} and {second}): "
+                "remove one")
     one, two = first.elixir_module, second.elixir_module
+    if not (_within(one, two) or _within(two, one)):
+        return ""
+    inner, outer = (second, first) if _within(two, one) else (first, second)
+    if _within(inner.python_module, outer.python_module):
+        return (f"--library {inner.python_module}: {inner.python_module} is part of "
+                f"--library {outer.python_module}: remove one (or bind it outside "
+                f"{outer.elixir_module}, e.g. --library {inner.python_module}="
+                f"{inner.elixir_module.replace('.', '')})")
     if one == two:
         return (f"--library {first} and --library {second}: both are bound to the Elixir "
                 f"module {one}; give each library its own, e.g. --library "
                 f"{second.python_module}={one}{camelize(second.python_module.split('.')[-1])}")
-    if _within(two, one) or _within(one, two):
-        inner, outer = (second, first) if _within(two, one) else (first, second)
-        return (f"--library {inner}: {inner.elixir_module} is inside {outer.elixir_module}, "
-                f"the Elixir module of --library {outer}; bind {inner.python_module} "
-                "outside it")
-    return ""
+    return (f"--library {inner}: {inner.elixir_module} is inside {outer.elixir_module}, the "
+            f"Elixir module of --library {outer}; bind {inner.python_module} outside it")

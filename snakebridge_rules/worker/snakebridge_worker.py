@@ -86,6 +86,15 @@ class ElixirFunction:
         self.worker.dropped.append((self.req_id, self.index))
 
 
+class Consumed:
+    """What the registry holds for an iterator an Elixir stream used up."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type_name):
+        self.type = type_name
+
+
 class Worker:
     """Holds the object registry and answers requests, one at a time (a request that
     calls back into Elixir serves the requests that arrive meanwhile, nested)."""
@@ -117,6 +126,7 @@ class Worker:
             "doc": self.op_doc,
             "value": self.op_value,
             "release": self.op_release,
+            "consumed": self.op_consumed,
             "stats": self.op_stats,
             "iter": self.op_iter,
             "next": self.op_next,
@@ -342,14 +352,28 @@ class Worker:
 
     def op_doc(self, module, qualname):
         target = lookup(module, qualname)
-        return {"signature": signature_text(target), "doc": inspect.getdoc(target)}
+        signature, doc = signature_text(target), inspect.getdoc(target)
+        return {"signature": signature, "doc": doc,
+                "markdown": markdown_doc(f"{module}.{qualname}", qualname, signature, doc)}
 
     def op_release(self, ids):
         self.drop(ids)
         return None
 
+    def op_consumed(self, ids):
+        """Iterators an Elixir stream used up: the objects go, their ids stay as marks
+        (still owned, released as usual) so a second enumeration says what happened."""
+        for ref_id in ids:
+            value = self.registry.get(ref_id)
+            if value is not None and type(value) is not Consumed:
+                self.registry[ref_id] = Consumed(type_name(type(value)))
+        return None
+
     def op_stats(self):
-        return {"refs": len(self.registry), "pid": os.getpid(), "functions": len(self.kept)}
+        """Objects held (a consumed iterator's mark is not one), kept Elixir functions."""
+        consumed = sum(1 for value in self.registry.values() if type(value) is Consumed)
+        refs = len(self.registry) - consumed
+        return {"refs": refs, "pid": os.getpid(), "functions": len(self.kept)}
 
     def op_iter(self, mode, size, obj):
         """The first `size` items of `iter(obj)`, the iterator when there may be more,
@@ -425,11 +449,20 @@ class Worker:
         if ref.get("worker") != self.owner:
             raise ValueError("this SnakeBridge.Ref belongs to another worker")
         try:
-            return self.registry[ref["id"]]
+            value = self.registry[ref["id"]]
         except KeyError:
             raise ValueError(
                 f"SnakeBridge.Ref {ref.get('id')} was released (or its owner exited)"
             ) from None
+        if type(value) is Consumed:
+            raise RuntimeError(
+                f"SnakeBridge.Ref {ref['id']} ({value.type}) is an iterator that an earlier "
+                "enumeration consumed and released; to use its items more than once, "
+                "collect them once (Enum.to_list/1) and reuse the list, or enumerate an "
+                "iterable (a list, range or dict view: SnakeBridge.stream/1 on it makes a "
+                "fresh iterator each time) instead of an iterator"
+            )
+        return value
 
     def convert(self, value):
         """The encoder's fallback: what a Python value with no direct term becomes."""
@@ -481,6 +514,21 @@ def lookup(module, qualname):
 def invoke(target, args, kwargs):
     """Call with Elixir's arguments: the positional list and the keyword list (pairs)."""
     return target(*args, **dict(kwargs)) if kwargs else target(*args)
+
+
+def markdown_doc(path, qualname, signature, doc):
+    """The doc as the generator renders `@doc` (snakebridge_rules/docs, loaded from the
+    checkout beside this script), or None where the renderer is not there."""
+    root = os.path.dirname(os.path.dirname(_HERE))
+    sys.path.insert(0, root)
+    try:
+        from snakebridge_rules.docs.markdown import DocInput, render_doc
+    except ImportError:
+        return None
+    finally:
+        sys.path.remove(root)
+    name = qualname.rsplit(".", 1)[-1]
+    return render_doc(DocInput(path, name, doc or "", signature or ""))
 
 
 def signature_text(target):

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from snakebridge_rules.engine.generate.docs import DocInput, render_doc
+from snakebridge_rules.docs.markdown import DocInput, render_doc
 from snakebridge_rules.engine.generate.literals import elixir_doc
 
 HERE = Path(__file__).resolve().parent

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from snakebridge_rules.engine.generate.docs import DocInput, render_doc
+from snakebridge_rules.docs.markdown import DocInput, render_doc
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

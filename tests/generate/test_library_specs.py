@@ -14,11 +14,11 @@ from snakebridge_rules.engine.libraries import Library, LibrarySpecError
 
 _REFUSED = [
     (["scipy", "scipy.stats"],
-     "--library scipy.stats: scipy.stats is part of --library scipy (its submodules are "
-     "bound with it): remove one"),
+     "--library scipy.stats: scipy.stats is part of --library scipy: remove one (or bind "
+     "it outside Scipy, e.g. --library scipy.stats=ScipyStats)"),
     (["scipy.stats", "scipy"],
-     "--library scipy.stats: scipy.stats is part of --library scipy (its submodules are "
-     "bound with it): remove one"),
+     "--library scipy.stats: scipy.stats is part of --library scipy: remove one (or bind "
+     "it outside Scipy, e.g. --library scipy.stats=ScipyStats)"),
     (["scipy", "scipy=Sci"],
      "--library scipy is given twice (scipy=Scipy and scipy=Sci): remove one"),
     (["numpy=Scipy.Stats", "scipy"],
@@ -38,9 +38,9 @@ def test_overlapping_libraries_are_refused(specs: list[str], message: str) -> No
 
 
 def test_distinct_libraries_pass_in_order() -> None:
-    specs = ["scipy", "numpy=NP", "scipy_extra", "NPExtra=NPX"]
-    assert [str(x) for x in Library.parse_all(specs)] == [
-        "scipy=Scipy", "numpy=NP", "scipy_extra=ScipyExtra", "NPExtra=NPX"]
+    specs = ["scipy", "numpy=NP", "scipy_extra", "NPExtra=NPX", "numpy.linalg=LA"]
+    assert [str(x) for x in Library.parse_all(specs)] == [  # a submodule under its own name
+        "scipy=Scipy", "numpy=NP", "scipy_extra=ScipyExtra", "NPExtra=NPX", "numpy.linalg=LA"]
 
 
 @pytest.mark.parametrize("command", [
@@ -58,6 +58,6 @@ def test_every_command_refuses_them_at_argument_parsing(tmp_path, command) -> No
     usage = 1 if command[0] == "merge" else 2  # merge reports in the JSON protocol
     assert done.returncode == usage, done.stderr
     [line] = done.stderr.splitlines()
-    assert line.endswith("scipy.stats is part of --library scipy (its submodules are bound "
-                         "with it): remove one"), line
+    assert line.endswith("scipy.stats is part of --library scipy: remove one (or bind it "
+                         "outside Scipy, e.g. --library scipy.stats=ScipyStats)"), line
     assert not (tmp_path / "gen").exists() and not (tmp_path / "m").exists()

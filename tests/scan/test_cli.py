@@ -38,7 +38,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def test_directory_recursion_and_relative_paths(app: Path, scan_cli) -> None:
-    run = scan_cli("--library", "numpy", "--library", "numpy=NP", "lib", cwd=app)
+    run = scan_cli("--library", "numpy", "--library", "np=NP", "lib", cwd=app)
     assert run.code == 0, run.stderr
     assert run.json == {
         "calls": ["NP.zeros/1", "Numpy.Linalg.norm/1", "Numpy.arange/2", "Numpy.mean/1",
@@ -126,6 +126,17 @@ def test_warnings_do_not_change_exit_code(tmp_path: Path, scan_cli) -> None:
     assert "w.ex:1:1: warning: import Numpy" in run.stderr
 
 
+def test_errors_and_warnings_print_in_file_line_column_order(tmp_path: Path,
+                                                             scan_cli) -> None:
+    _write(tmp_path, {"a.ex": "defmodule A do\n  import Numpy\n  def f, do: Numpy.mean(\n",
+                      "b.ex": "import Numpy\nx = Numpy\n"})
+    run = scan_cli("--library", "numpy", "a.ex", "b.ex", cwd=tmp_path)
+    assert run.code == 1
+    places = [line.split(": ", 2)[:2] for line in run.stderr.splitlines()]
+    assert places == [["a.ex:2:3", "warning"], ["a.ex:3:24", "error"],
+                      ["b.ex:1:1", "warning"], ["b.ex:2:5", "warning"]], run.stderr
+
+
 def test_symbol_and_location_protos(app: Path, scan_cli, tmp_path: Path) -> None:
     symbols, locations = tmp_path / "out/symbols.pb", tmp_path / "out/locations.pb"
     run = scan_cli("--library", "numpy", "--symbols-out", str(symbols),
@@ -152,7 +163,7 @@ def test_byte_identical_across_seed_locale_and_checkout(app: Path, tmp_path: Pat
     outputs = set()
     for root, seed, locale in [(app, "0", "C"), (moved, "123", "C.UTF-8"), (app, "random", "")]:
         out = root / "out.pb"
-        run = scan_cli("--library", "numpy", "--library", "numpy=NP", "--locations-out",
+        run = scan_cli("--library", "numpy", "--library", "np=NP", "--locations-out",
                        str(out), "--jobs", "2", "lib", "test", cwd=root,
                        env={"PYTHONHASHSEED": seed, "LC_ALL": locale})
         assert run.code == 1

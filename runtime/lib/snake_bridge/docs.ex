@@ -4,8 +4,9 @@ defmodule SnakeBridge.Docs do
 
   For a generated function the answer is its `@doc`, read with `Code.fetch_docs/1`
   from the compiled module (no Python call). For a name that was never generated the
-  worker answers with the signature and `inspect.getdoc`, and the answer is cached
-  for the life of the application.
+  worker answers with the same Markdown rendering of the signature and `inspect.getdoc`
+  that generated docs have (snakebridge_rules/docs), and the answer is cached for the
+  life of the application.
   """
 
   alias SnakeBridge.{Naming, Runtime}
@@ -166,9 +167,9 @@ defmodule SnakeBridge.Docs do
     {py_module, prefix} = Naming.python_target(module)
     qualname = Naming.join(prefix, name)
 
-    with {:ok, %{"signature" => signature, "doc" => doc}} <-
+    with {:ok, %{"signature" => signature, "doc" => doc} = answer} <-
            Runtime.dispatch({:doc, py_module, qualname}, {}, []) do
-      text = "#{py_module}.#{qualname}#{signature}\n\n#{doc}"
+      text = answer["markdown"] || "#{py_module}.#{qualname}#{signature}\n\n#{doc}"
       :ets.insert(@cache, {{module, name}, text})
       {:ok, text}
     end

@@ -16,14 +16,10 @@ import re
 from dataclasses import dataclass
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter, Source
+from snakebridge_rules.docs.markdown import DocInput, render_doc
 from snakebridge_rules.engine.calls import Shape
 from snakebridge_rules.engine.generate import kernel, layout
-from snakebridge_rules.engine.generate.docs import (
-    DocInput,
-    placements,
-    python_signature,
-    render_doc,
-)
+from snakebridge_rules.engine.generate.docs import placements, python_signature
 from snakebridge_rules.engine.generate.layout import Doc
 from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.specs import NO_TYPES, TERM, Types, annotation_spec

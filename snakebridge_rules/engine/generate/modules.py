@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ModuleSurface
+from snakebridge_rules.docs.markdown import DocInput, render_doc
 from snakebridge_rules.engine.generate import kernel, layout
-from snakebridge_rules.engine.generate.docs import DocInput, render_doc
 from snakebridge_rules.engine.generate.literals import elixir_doc, elixir_string
 from snakebridge_rules.engine.generate.members import (
     Function,
