@@ -580,12 +580,24 @@ def python_error(exc):
         [
             ("__exception__", True),
             ("type", type_name(kind)),
-            ("message", str(exc)),
+            ("message", str(exc) + _interpreter_hint(exc)),
             ("traceback", "".join(frames)),
             ("args", [arg if _plain(arg) else repr(arg) for arg in args]),
             ("attributes", public_attributes(exc)),
             ("mro", [type_name(base) for base in kind.__mro__ if base is not object]),
         ],
+    )
+
+
+def _interpreter_hint(exc):
+    """A missing module most often means the wrong Python (the runtime defaults to
+    `python3` on PATH): say which one ran and how to point the runtime elsewhere."""
+    if not isinstance(exc, ModuleNotFoundError):
+        return ""
+    return (
+        f" (the SnakeBridge worker runs {sys.executable}, Python {sys.version.split()[0]}; "
+        "to use the locked environment, set SNAKEBRIDGE_PYTHON or config :snakebridge, "
+        "python: ... to the interpreter `snakebridge env LOCK` prints)"
     )
 
 
