@@ -9,10 +9,11 @@ target failed. Runs inside Pants (Python 3.9).
 
 Writes go through the engine's all-or-nothing writer (engine/tree.py), not
 `Workspace.write_digest` (which rewrites files one by one: `kill -9` mid-way left a mixed
-tree). The swap replaces the output directory's inode, and Pants 2.17's watcher (notify's
-inotify backend) drops its watch of a directory that is renamed away, so the deletion of
-the old files is never reported and pantsd would keep serving their old contents: the
-goal therefore invalidates every path it replaced in Pants' graph itself.
+tree). The swap replaces the output directory's inode; without more, pantsd was measured
+to keep serving the old files' contents afterwards (a `--check` in the same pantsd called
+the fresh numpy.ex stale), most likely because Pants 2.17's watcher stops watching a
+directory renamed away and so never reports the old files' deletion. The goal therefore
+invalidates every path it replaced in Pants' graph itself.
 """
 
 from __future__ import annotations
