@@ -91,9 +91,10 @@ def run(args: argparse.Namespace) -> int:
     except WorkerStartError as exc:
         print(f"snakebridge scan: error: {exc}", file=sys.stderr)
         return 1
-    for kind, diagnostics in (("error", result.errors), ("warning", result.warnings)):
-        for d in diagnostics:
-            print(f"{d.file}:{d.line}:{d.column}: {kind}: {d.message}", file=sys.stderr)
+    printed = sorted([(d, "error") for d in result.errors]
+                     + [(d, "warning") for d in result.warnings])
+    for d, kind in printed:  # one file:line:column order, errors and warnings mixed
+        print(f"{d.file}:{d.line}:{d.column}: {kind}: {d.message}", file=sys.stderr)
     if not _write_outputs(args, result):
         return 1
     sys.stdout.buffer.write(result.to_json())

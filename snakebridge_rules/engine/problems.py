@@ -18,35 +18,43 @@ from typing import Any
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the inputs; `file`/`line`/`call` are empty when unknown."""
+    """One thing wrong with the inputs; `file`/`line`/`call`/`column` are empty when
+    unknown (a column only where the scanner knows it: an Elixir syntax error)."""
 
     file: str = ""
     line: int = 0
     call: str = ""
     message: str = ""
+    column: int = 0
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        where += f":{self.column}" if self.file and self.line and self.column else ""
         return ": ".join(part for part in (where, self.call, self.message) if part)
 
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """The order problems are printed in: by file, line, column, then message."""
+        return (self.file, self.line, self.column, self.message, self.call)
+
     def as_json(self) -> dict[str, Any]:
-        """`call` and `message` always (introspect's contract); `file`/`line` when known."""
+        """`call` and `message` always (introspect's contract); `file`/`line`/`column`
+        when known."""
         data: dict[str, Any] = {"call": self.call, "message": self.message}
-        if self.file:
-            data["file"] = self.file
-        if self.line:
-            data["line"] = self.line
+        for key in ("file", "line", "column"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:
         return cls(str(data.get("file", "")), int(data.get("line", 0)),
-                   str(data.get("call", "")), str(data["message"]))
+                   str(data.get("call", "")), str(data["message"]), int(data.get("column", 0)))
 
 
 def errors_json(problems: Iterable[Problem]) -> bytes:
-    """The stdout (and `--errors-out`) form: `{"errors": [...]}`, deterministic."""
-    listed = [p.as_json() for p in problems]
+    """The stdout (and `--errors-out`) form: `{"errors": [...]}`, deterministic and in
+    file, line, column order."""
+    listed = [p.as_json() for p in sorted(problems, key=Problem.sort_key)]
     return json.dumps({"errors": listed}, ensure_ascii=False, sort_keys=True).encode() + b"\n"
 
 
@@ -59,7 +67,9 @@ def read_errors(text: str) -> list[Problem]:
 
 
 def report(step: str, problems: list[Problem]) -> int:
-    """Print `problems` in the protocol's two forms; returns the exit status (1)."""
+    """Print `problems` in the protocol's two forms, in file, line, column order;
+    returns the exit status (1)."""
+    problems = sorted(problems, key=Problem.sort_key)
     sys.stdout.buffer.write(errors_json(problems))
     sys.stdout.flush()
     for problem in problems:

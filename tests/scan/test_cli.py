@@ -126,6 +126,17 @@ def test_warnings_do_not_change_exit_code(tmp_path: Path, scan_cli) -> None:
     assert "w.ex:1:1: warning: import Numpy" in run.stderr
 
 
+def test_errors_and_warnings_print_in_file_line_column_order(tmp_path: Path,
+                                                             scan_cli) -> None:
+    _write(tmp_path, {"a.ex": "defmodule A do\n  import Numpy\n  def f, do: Numpy.mean(\n",
+                      "b.ex": "import Numpy\nx = Numpy\n"})
+    run = scan_cli("--library", "numpy", "a.ex", "b.ex", cwd=tmp_path)
+    assert run.code == 1
+    places = [line.split(": ", 2)[:2] for line in run.stderr.splitlines()]
+    assert places == [["a.ex:2:3", "warning"], ["a.ex:3:24", "error"],
+                      ["b.ex:1:1", "warning"], ["b.ex:2:5", "warning"]], run.stderr
+
+
 def test_symbol_and_location_protos(app: Path, scan_cli, tmp_path: Path) -> None:
     symbols, locations = tmp_path / "out/symbols.pb", tmp_path / "out/locations.pb"
     run = scan_cli("--library", "numpy", "--symbols-out", str(symbols),

@@ -84,7 +84,8 @@ def generate(request: Request) -> Outcome:
                           limits=request.parse_limits or DEFAULT_LIMITS)
                if request.paths else None)
     if scanned and scanned.errors:
-        raise GenerationFailed([Problem(message=str(d)) for d in scanned.errors])
+        raise GenerationFailed([Problem(d.file, d.line, "", d.message, d.column)
+                                for d in scanned.errors])
     found = [CallKey.parse(key) for key in scanned.calls] if scanned else []
     calls = merge(manifest, found)
     surfaces, problems = _introspect(request, calls)
