@@ -23,8 +23,9 @@ defmodule SnakeBridge do
   positional arguments, all of them (a keyword list in `args` is a value); keyword
   arguments go in `opts`.
 
-  When the ledger is on (see `SnakeBridge.Ledger`) and no generated function covers
-  the call, its key (`Numpy.mean/1`) is recorded for `snakebridge promote`.
+  When the ledger is on (see `SnakeBridge.Ledger`), no generated function covers the
+  call and the call succeeded, its key (`Numpy.mean/1`) is recorded for `snakebridge
+  promote` (a name Python does not have, or a call that raised, is not).
   """
   @spec call(module() | String.t(), atom() | String.t(), list(), keyword()) :: Runtime.result()
   def call(module, name, args \\ [], opts \\ []) do
@@ -36,8 +37,9 @@ defmodule SnakeBridge do
 
       nil ->
         {py_module, prefix} = Naming.python_target(module)
-        record(module, name, args, opts)
-        Runtime.call_function(py_module, Naming.join(prefix, name), args, opts)
+        result = Runtime.call_function(py_module, Naming.join(prefix, name), args, opts)
+        if match?({:ok, _}, result), do: record(module, name, args, opts)
+        result
     end
   end
 
@@ -148,12 +150,15 @@ defmodule SnakeBridge do
 
   @doc """
   Releases references now (one `%SnakeBridge.Ref{}` or a list). Using a released
-  reference afterwards is a `ValueError` from the worker.
+  reference afterwards is `{:error, %SnakeBridge.WorkerError{reason: :stale_ref}}`,
+  before anything is sent.
   """
   @spec release(Ref.t() | [Ref.t()]) :: :ok
   def release(refs) do
+    refs = List.wrap(refs)
+    Pool.forget(refs)
+
     refs
-    |> List.wrap()
     |> Enum.group_by(& &1.worker, & &1.id)
     |> Enum.each(fn {worker, ids} -> send(worker, {:sb_release, ids}) end)
   end

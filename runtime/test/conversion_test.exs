@@ -150,8 +150,17 @@ defmodule SnakeBridge.ConversionTest do
     assert tb =~ "sb_test_helpers.py"
     refute tb =~ "snakebridge_worker.py"
 
-    assert {:error, %PythonError{type: "ModuleNotFoundError"}} =
+    # A missing module names the interpreter that ran and how to choose another.
+    assert {:error, %PythonError{type: "ModuleNotFoundError", message: message}} =
              Runtime.call_function("no_such_module_xyz", "f", [], [])
+
+    python = Runtime.unwrap!(Runtime.get_attribute("sys", "executable"))
+
+    assert message =~
+             "No module named 'no_such_module_xyz' (the SnakeBridge worker runs #{python}"
+
+    assert message =~ "set SNAKEBRIDGE_PYTHON or config :snakebridge, python: ..."
+    assert message =~ "`snakebridge env LOCK`"
 
     assert {:error, %PythonError{type: "AttributeError"}} = Runtime.get_attribute("math", "nope")
   end

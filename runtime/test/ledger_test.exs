@@ -37,6 +37,21 @@ defmodule SnakeBridge.LedgerTest do
            ]
   end
 
+  test "only calls that succeeded are recorded", %{path: path} do
+    assert {:error, %SnakeBridge.PythonError{type: "AttributeError"}} =
+             SnakeBridge.call("math", "no_such_function", [1])
+
+    assert {:error, %SnakeBridge.PythonError{type: "ModuleNotFoundError"}} =
+             SnakeBridge.call("no_such_module_xyz", "f", [])
+
+    assert {:error, %SnakeBridge.PythonError{type: "ValueError"}} =
+             SnakeBridge.call("math", "sqrt", [-1.0])
+
+    refute File.exists?(path)
+    assert {:ok, 3} = SnakeBridge.call("math", "isqrt", [9])
+    assert lines(path) == ["Math.isqrt/1"]
+  end
+
   test "generated functions are not recorded; timeouts options do not count", %{path: path} do
     assert {:ok, 3.0} = SnakeBridge.call(Math, :sqrt, [9.0], __runtime__: [timeout: 5_000])
     assert {:ok, _} = SnakeBridge.call(Math, "pi", [])

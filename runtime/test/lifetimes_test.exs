@@ -4,7 +4,7 @@ defmodule SnakeBridge.LifetimesTest do
   use ExUnit.Case
   import SnakeBridge.TestHelpers
 
-  alias SnakeBridge.{PythonError, Ref, Runtime}
+  alias SnakeBridge.{Ref, Runtime, WorkerError}
   alias SnakeBridge.Test.Counter
 
   setup do
@@ -23,8 +23,30 @@ defmodule SnakeBridge.LifetimesTest do
     SnakeBridge.release(Enum.drop(refs, 5))
     assert eventually(fn -> registry_size() == 0 end)
 
-    assert {:error, %PythonError{type: "ValueError", message: message}} = Counter.add(hd(refs))
-    assert message =~ "released"
+    # Refused before anything is sent.
+    assert {:error, %WorkerError{reason: :stale_ref, message: message}} = Counter.add(hd(refs))
+    assert message =~ "(sb_test_helpers.Counter) was released"
+    counter = hd(counters(1))
+    SnakeBridge.release(counter)
+    assert {:error, %WorkerError{reason: :stale_ref}} = Counter.add(counter)
+  end
+
+  test "a ref made in a Task is held by its caller too: parallel loading works" do
+    made = Task.async(fn -> Runtime.unwrap!(Counter.new(start: 1)) end) |> Task.await()
+
+    loaded =
+      1..4
+      |> Task.async_stream(fn i -> Runtime.unwrap!(Counter.new(start: i * 10)) end)
+      |> Enum.map(fn {:ok, ref} -> ref end)
+
+    # The Tasks have exited (their exits reach the workers before these calls).
+    Process.sleep(100)
+    assert registry_size() == 5
+    assert Counter.add(made) == {:ok, 2}
+    assert Enum.map(loaded, &Runtime.unwrap!(Counter.add(&1))) == [11, 21, 31, 41]
+
+    SnakeBridge.release([made | loaded])
+    assert eventually(fn -> registry_size() == 0 end)
   end
 
   test "a session pins calls to one worker and releases its references at the end" do

@@ -16,10 +16,15 @@ defmodule SnakeBridge.StreamsTest do
     assert %Ref{} = gen
     assert Enum.to_list(gen) == [1, 2, 3]
 
-    assert {:error, %PythonError{message: message}} =
+    assert {:error, %PythonError{type: "RuntimeError", message: message}} =
              Runtime.call_function("builtins", "next", [gen], [])
 
-    assert message =~ "released"
+    assert message =~ "(list_iterator) is an iterator that an earlier enumeration consumed"
+
+    # Enumerating it again says so, and how to keep the items.
+    error = assert_raise PythonError, fn -> Enum.to_list(gen) end
+    assert error.message =~ "collect them once (Enum.to_list/1)"
+    assert error.message =~ "SnakeBridge.stream/1"
 
     assert Enum.to_list(call!("builtins", "reversed", [[1, 2, 3]])) == [3, 2, 1]
   end

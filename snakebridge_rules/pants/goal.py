@@ -6,20 +6,28 @@ there that generation no longer produces are deleted. `--check` writes nothing a
 1 listing what is stale, for CI. Each target's problems are printed as `file:line:
 message` lines (no stack trace); every good target is still written; exit 1 when any
 target failed. Runs inside Pants (Python 3.9).
+
+Writes go through the engine's all-or-nothing writer (engine/tree.py), not
+`Workspace.write_digest` (which rewrites files one by one: `kill -9` mid-way left a mixed
+tree). The swap replaces the output directory's inode; without more, pantsd was measured
+to keep serving the old files' contents afterwards (a `--check` in the same pantsd called
+the fresh numpy.ex stale), most likely because Pants 2.17's watcher stops watching a
+directory renamed away and so never reports the old files' deletion. The goal therefore
+invalidates every path it replaced in Pants' graph itself.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import List, Tuple
+from pathlib import Path
+from typing import List, Set, Tuple
 
+from pants.base.build_environment import get_buildroot
 from pants.engine.console import Console
 from pants.engine.fs import (
-    CreateDigest,
     Digest,
     DigestContents,
-    FileContent,
     PathGlobs,
     Workspace,
 )
@@ -30,6 +38,7 @@ from pants.option.option_types import BoolOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import help_text
 
+from snakebridge_rules.engine.tree import OutputError, recover, write_tree
 from snakebridge_rules.pants.bindings import Bindings, BindingsRequest
 from snakebridge_rules.pants.target_types import ElixirBindingsLibrariesField
 
@@ -138,18 +147,38 @@ async def generate_bindings_goal(
         return GenerateBindings(exit_code=1 if failed else stale)
 
     for bindings, drift in pairs:
+        root = Path(get_buildroot())
         if not (drift.changed or drift.extra):
+            recover(root / bindings.output_dir, root / bindings.manifest_path)  # leftovers
             continue
         contents = await Get(DigestContents, Digest, bindings.generated.digest)
-        files = [c for c in contents if c.path in drift.changed]
-        if bindings.manifest_path in drift.changed:
-            files.append(FileContent(bindings.manifest_path, bindings.manifest))
-        digest = await Get(Digest, CreateDigest(files))
-        workspace.write_digest(digest, clear_paths=drift.extra)
-        console.print_stdout(
-            f"{bindings.address}: wrote {len(files)} file(s), deleted {len(drift.extra)}"
-        )
+        try:
+            replaced = _write(root, bindings, contents)
+        except OutputError as exc:
+            console.print_stderr(f"{bindings.address}: {exc}")
+            failed = True
+            continue
+        finally:
+            workspace._scheduler.invalidate_files(_touched(bindings, drift, contents))
+        console.print_stdout(f"{bindings.address}: {replaced}")
     return GenerateBindings(exit_code=1 if failed else 0)
+
+
+def _write(root: Path, bindings: Bindings, contents: DigestContents) -> str:
+    """Swap the target's output dir and manifest in, all or nothing; what changed."""
+    prefix = bindings.output_dir + "/"
+    files = {c.path[len(prefix):]: c.content for c in contents}
+    report = write_tree(root / bindings.output_dir, files, root / bindings.manifest_path,
+                        bindings.manifest)
+    manifest = 1 if report.manifest_changed else 0
+    return f"wrote {len(report.written) + manifest} file(s), deleted {len(report.removed)}"
+
+
+def _touched(bindings: Bindings, drift: Drift, contents: DigestContents) -> Set[str]:
+    """Every build-root path the swap may have replaced: old and new files, the dir and
+    the manifest (Pants adds their parent directories itself)."""
+    paths = {c.path for c in contents} | set(drift.changed) | set(drift.extra)
+    return paths | {bindings.output_dir, bindings.manifest_path}
 
 
 def rules():

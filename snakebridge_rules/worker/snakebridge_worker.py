@@ -86,6 +86,15 @@ class ElixirFunction:
         self.worker.dropped.append((self.req_id, self.index))
 
 
+class Consumed:
+    """What the registry holds for an iterator an Elixir stream used up."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type_name):
+        self.type = type_name
+
+
 class Worker:
     """Holds the object registry and answers requests, one at a time (a request that
     calls back into Elixir serves the requests that arrive meanwhile, nested)."""
@@ -117,6 +126,7 @@ class Worker:
             "doc": self.op_doc,
             "value": self.op_value,
             "release": self.op_release,
+            "consumed": self.op_consumed,
             "stats": self.op_stats,
             "iter": self.op_iter,
             "next": self.op_next,
@@ -350,8 +360,20 @@ class Worker:
         self.drop(ids)
         return None
 
+    def op_consumed(self, ids):
+        """Iterators an Elixir stream used up: the objects go, their ids stay as marks
+        (still owned, released as usual) so a second enumeration says what happened."""
+        for ref_id in ids:
+            value = self.registry.get(ref_id)
+            if value is not None and type(value) is not Consumed:
+                self.registry[ref_id] = Consumed(type_name(type(value)))
+        return None
+
     def op_stats(self):
-        return {"refs": len(self.registry), "pid": os.getpid(), "functions": len(self.kept)}
+        """Objects held (a consumed iterator's mark is not one), kept Elixir functions."""
+        consumed = sum(1 for value in self.registry.values() if type(value) is Consumed)
+        refs = len(self.registry) - consumed
+        return {"refs": refs, "pid": os.getpid(), "functions": len(self.kept)}
 
     def op_iter(self, mode, size, obj):
         """The first `size` items of `iter(obj)`, the iterator when there may be more,
@@ -427,11 +449,20 @@ class Worker:
         if ref.get("worker") != self.owner:
             raise ValueError("this SnakeBridge.Ref belongs to another worker")
         try:
-            return self.registry[ref["id"]]
+            value = self.registry[ref["id"]]
         except KeyError:
             raise ValueError(
                 f"SnakeBridge.Ref {ref.get('id')} was released (or its owner exited)"
             ) from None
+        if type(value) is Consumed:
+            raise RuntimeError(
+                f"SnakeBridge.Ref {ref['id']} ({value.type}) is an iterator that an earlier "
+                "enumeration consumed and released; to use its items more than once, "
+                "collect them once (Enum.to_list/1) and reuse the list, or enumerate an "
+                "iterable (a list, range or dict view: SnakeBridge.stream/1 on it makes a "
+                "fresh iterator each time) instead of an iterator"
+            )
+        return value
 
     def convert(self, value):
         """The encoder's fallback: what a Python value with no direct term becomes."""
@@ -549,12 +580,24 @@ def python_error(exc):
         [
             ("__exception__", True),
             ("type", type_name(kind)),
-            ("message", str(exc)),
+            ("message", str(exc) + _interpreter_hint(exc)),
             ("traceback", "".join(frames)),
             ("args", [arg if _plain(arg) else repr(arg) for arg in args]),
             ("attributes", public_attributes(exc)),
             ("mro", [type_name(base) for base in kind.__mro__ if base is not object]),
         ],
+    )
+
+
+def _interpreter_hint(exc):
+    """A missing module most often means the wrong Python (the runtime defaults to
+    `python3` on PATH): say which one ran and how to point the runtime elsewhere."""
+    if not isinstance(exc, ModuleNotFoundError):
+        return ""
+    return (
+        f" (the SnakeBridge worker runs {sys.executable}, Python {sys.version.split()[0]}; "
+        "to use the locked environment, set SNAKEBRIDGE_PYTHON or config :snakebridge, "
+        "python: ... to the interpreter `snakebridge env LOCK` prints)"
     )
 
 

@@ -42,12 +42,12 @@ def test_classes_are_reference_types(generated: dict[str, str]) -> None:
     point = generated["docpkg/google/point.ex"]
     assert "  @type t :: SnakeBridge.Ref.t()" in point
     assert "{:ok, Docpkg.Google.Point.t()}" in point  # new/1 and scaled/2 (-> Point)
-    assert "@spec norm!(SnakeBridge.Ref.t()) :: float() | :nan | :infinity | :neg_infinity" \
+    assert "@spec norm!(Docpkg.Google.Point.t()) :: float() | :nan | :infinity | :neg_infinity" \
         in point
     version = generated["packaging/version.ex"]
     assert "@spec parse(String.t()) ::" in version
     assert "{:ok, Packaging.Version.Version.t()}" in version
-    assert "@spec major!(SnakeBridge.Ref.t()) :: integer()" in \
+    assert "@spec major!(Packaging.Version.Version.t()) :: integer()" in \
         generated["packaging/version/version.ex"]
 
 

@@ -52,19 +52,28 @@ class PantsRepo:
         self.runs += 1
         logdir = self.state / f"workunits-{self.runs}"
         logdir.mkdir(parents=True)
-        argv = [
-            str(self.root / "pants"),
-            f"--local-store-dir={self.state / 'lmdb_store'}",
-            f"--named-caches-dir={NAMED_CACHES}",
+        argv = self.argv(
             f"--workunit-logger-enabled={self.log_workunits}",
             f"--workunit-logger-logdir={logdir}",
             *args,
-        ]
+        )
         proc = subprocess.run(
-            argv, cwd=self.root, capture_output=True, text=True, timeout=timeout,
-            env={**os.environ, "NO_SCIE_WARNING": "1"},
+            argv, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=self.env
         )
         return Run(proc.returncode, proc.stdout, proc.stderr, _processes(logdir))
+
+    def argv(self, *args: str) -> list[str]:
+        """The ./pants command line with this session's store and caches."""
+        return [
+            str(self.root / "pants"),
+            f"--local-store-dir={self.state / 'lmdb_store'}",
+            f"--named-caches-dir={NAMED_CACHES}",
+            *args,
+        ]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "NO_SCIE_WARNING": "1"}
 
     def path(self, rel: str) -> Path:
         return self.root / rel

@@ -9,7 +9,9 @@ export-codegen, the worker PEX and `mix test` under `./pants test`.
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from snakebridge_rules.engine.tree import recover
 from tests.pants.pantsrepo import REPO, PantsRepo
 
 pytestmark = pytest.mark.slow
@@ -138,6 +141,71 @@ def test_manifest_only_shrinks_with_prune(pants_repo: PantsRepo) -> None:
     assert run.returncode == 0, run.stderr
     assert "Numpy.cumsum/1" not in pants_repo.path(MANIFEST).read_text()
     assert "def cumsum(" not in pants_repo.path(NUMPY_EX).read_text()
+    assert pants_repo.pants("generate-bindings", "--check", TARGET).returncode == 0
+
+
+def _state(repo: PantsRepo) -> tuple[dict[str, bytes], bytes]:
+    """The generated tree and the manifest, as bytes."""
+    generated = repo.path(f"{EXAMPLE}/generated")
+    tree = {p.relative_to(generated).as_posix(): p.read_bytes()
+            for p in sorted(generated.rglob("*")) if p.is_file()}
+    return tree, repo.path(MANIFEST).read_bytes()
+
+
+def _restore(repo: PantsRepo, state: tuple[dict[str, bytes], bytes]) -> None:
+    generated = repo.path(f"{EXAMPLE}/generated")
+    shutil.rmtree(generated)
+    for rel, data in state[0].items():
+        (generated / rel).parent.mkdir(parents=True, exist_ok=True)
+        (generated / rel).write_bytes(data)
+    repo.path(MANIFEST).write_bytes(state[1])
+
+
+def _kill_in_write_window(repo: PantsRepo, rng: random.Random) -> bool:
+    """Run the goal without pantsd (a kill then stops the writer itself); SIGKILL it a
+    random 0-5 ms after its staging dir appears. True if the kill came before the end."""
+    parent = repo.path(EXAMPLE)
+    process = subprocess.Popen(repo.argv("--no-pantsd", "generate-bindings", TARGET),
+                               cwd=repo.root, env=repo.env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    while process.poll() is None:
+        if any(".snakebridge-" in name for name in os.listdir(parent)):
+            time.sleep(rng.uniform(0.0, 0.005))
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def test_kill_9_of_the_goal_leaves_old_or_new(pants_repo: PantsRepo) -> None:
+    """All or nothing: the goal killed at random moments of its write leaves the old
+    bindings or the new ones (after the recovery every run starts with), never a mix."""
+    old = _state(pants_repo)
+    original = add_function(pants_repo, "Numpy.cumsum(xs)")
+    try:
+        run = pants_repo.pants("--no-pantsd", "generate-bindings", TARGET)
+        assert run.returncode == 0, run.stderr
+        new = _state(pants_repo)
+        assert new != old
+        rng, outcomes = random.Random(11), []
+        for _ in range(6):
+            _restore(pants_repo, old)
+            killed = _kill_in_write_window(pants_repo, rng)
+            tree = _state(pants_repo)[0]
+            assert tree in (old[0], new[0]), "a mixed generated tree"
+            recover(pants_repo.path(f"{EXAMPLE}/generated"), pants_repo.path(MANIFEST))
+            state = _state(pants_repo)
+            assert state in (old, new), "tree and manifest disagree after recovery"
+            assert not [n for n in os.listdir(pants_repo.path(EXAMPLE)) if "snakebridge" in n]
+            outcomes.append((killed, "new" if state == new else "old"))
+        print("kill outcomes", outcomes)
+    finally:
+        edit(pants_repo.path(SOURCE), original)
+    # Back to the old state through pantsd, which must see every file the kills left.
+    run = pants_repo.pants("generate-bindings", "--prune", TARGET)
+    assert run.returncode == 0, run.stderr
+    assert _state(pants_repo) == old
     assert pants_repo.pants("generate-bindings", "--check", TARGET).returncode == 0
 
 

@@ -14,6 +14,7 @@ defmodule SnakeBridge.Pool do
   alias SnakeBridge.{Config, WorkerError}
 
   @table :snakebridge_workers
+  @refs :snakebridge_refs
   @key {__MODULE__, :slots}
   @wait_for_worker 2_000
 
@@ -24,13 +25,18 @@ defmodule SnakeBridge.Pool do
   def init(_opts) do
     size = Config.pool_size()
     table = :ets.new(@table, [:named_table, :public, read_concurrency: true])
+
+    refs =
+      :ets.new(@refs, [:named_table, :public, read_concurrency: true, write_concurrency: true])
+
     load = :atomics.new(size + 1, signed: true)
     deadlines = :atomics.new(size, signed: true)
     :persistent_term.put(@key, {size, load, deadlines})
 
     children =
       for index <- 1..size do
-        {SnakeBridge.Worker, index: index, load: load, deadlines: deadlines, table: table}
+        {SnakeBridge.Worker,
+         index: index, load: load, deadlines: deadlines, table: table, refs: refs}
       end
 
     # A worker that dies before answering pauses before its restart (see Worker), so a
@@ -133,7 +139,9 @@ defmodule SnakeBridge.Pool do
     id = :erlang.unique_integer([:positive])
     tag = Process.monitor(worker)
     frame = frame(id, header, payload)
-    send(worker, {:sb_call, id, frame, self(), tag, session, used, timeout, funs})
+    # A Task's results are held by its parents too (`$callers`), so they outlive it.
+    callers = for pid <- Process.get(:"$callers", []), is_pid(pid), do: pid
+    send(worker, {:sb_call, id, frame, {self(), callers}, tag, session, used, timeout, funs})
     await(worker, id, tag, deadline(timeout), timeout)
   end
 
@@ -214,6 +222,17 @@ defmodule SnakeBridge.Pool do
       0 -> :ok
     end
   end
+
+  @doc false
+  # Whether reference `id` of `worker` is held (not released); see `SnakeBridge.Worker`.
+  @spec live?(pid(), pos_integer()) :: boolean()
+  def live?(worker, id), do: :ets.member(@refs, {worker, id})
+
+  @doc false
+  # Marks references released at once (their worker forgets them when it reads the
+  # release), so a use right after `SnakeBridge.release/1` fails before sending.
+  @spec forget([SnakeBridge.Ref.t()]) :: :ok
+  def forget(refs), do: Enum.each(refs, &:ets.delete(@refs, {&1.worker, &1.id}))
 
   @doc "The OS process id of a worker's Python process (for tests and diagnostics)."
   @spec os_pid(pid()) :: non_neg_integer() | nil

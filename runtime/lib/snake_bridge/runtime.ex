@@ -124,7 +124,27 @@ defmodule SnakeBridge.Runtime do
   def dispatch(header, payload, runtime) do
     timeout = Keyword.get_lazy(runtime, :timeout, &Config.timeout/0)
     {payload, refs, funs} = Args.prepare(payload)
-    Telemetry.span(header, fn -> send_call(header, payload, refs, funs, timeout, @retries) end)
+
+    case Enum.find(refs, &(not Pool.live?(&1.worker, &1.id))) do
+      nil ->
+        Telemetry.span(header, fn -> send_call(header, payload, refs, funs, timeout, @retries) end)
+
+      stale ->
+        {:error, stale_error(stale)}
+    end
+  end
+
+  # A reference no worker holds: released, or its worker was replaced.
+  defp stale_error(%Ref{id: id, type: type, worker: worker}) do
+    why =
+      if Process.alive?(worker),
+        do:
+          "was released (by SnakeBridge.release/1, at the end of its " <>
+            "SnakeBridge.with_session/1, or when every process holding it exited: the " <>
+            "process that received it, its Task parents, and those that passed it in a call)",
+        else: "belongs to a worker that was replaced (its objects are gone)"
+
+    %WorkerError{reason: :stale_ref, message: "SnakeBridge.Ref #{id} (#{type}) #{why}"}
   end
 
   # A call its worker had not started when it was replaced is sent again, re-routed.

@@ -7,8 +7,9 @@ defmodule SnakeBridge.Stream do
   size. The first batch calls `iter()` on the object and returns up to `batch` items;
   later batches double up to 1,024 items per round trip. When the enumeration ends or
   halts early (`Enum.take/2` on an infinite generator), the iterator is released, and
-  so is the reference itself when it was its own iterator (a generator is used up by
-  enumerating it; a list-like object can be enumerated again).
+  so is the object behind the reference when it was its own iterator (a generator is
+  used up by enumerating it; a list-like object can be enumerated again): the ref then
+  stands for a consumed iterator, and using it again is a `RuntimeError` that says so.
   """
 
   alias SnakeBridge.{Ref, Runtime}
@@ -64,7 +65,11 @@ defmodule SnakeBridge.Stream do
   end
 
   defp close({:start, _ref, _batch}), do: :ok
-  defp close({_items, iterator, owned, _batch}), do: Enum.each([iterator, owned], &release/1)
+
+  defp close({_items, iterator, owned, _batch}) do
+    release(iterator)
+    if owned, do: send(owned.worker, {:sb_consumed, [owned.id]})
+  end
 
   defp release(nil), do: nil
 

@@ -43,6 +43,8 @@ defmodule SnakeBridge.Worker do
     :load,
     :deadlines,
     :table,
+    # the live references of all workers, {{worker pid, ref id}} (SnakeBridge.Ref.live?/1)
+    :refs,
     ready: false,
     exited: false,
     exit_status: nil,
@@ -83,7 +85,8 @@ defmodule SnakeBridge.Worker do
       index: opts[:index],
       load: opts[:load],
       deadlines: opts[:deadlines],
-      table: opts[:table]
+      table: opts[:table],
+      refs: opts[:refs] || :snakebridge_refs
     }
 
     {:ok, open_port(state)}
@@ -114,14 +117,17 @@ defmodule SnakeBridge.Worker do
   end
 
   @impl true
-  def handle_info({:sb_call, id, frame, caller, tag, session, used, timeout, funs}, state) do
+  def handle_info(
+        {:sb_call, id, frame, {caller, callers}, tag, session, used, timeout, funs},
+        state
+      ) do
     if state.broken do
       send(caller, {tag, {:sb_error, error(state, :not_started, state.broken)}})
       {:noreply, state}
     else
       :atomics.add(state.load, state.index, 1)
       state = share(used, caller, state)
-      state = put_in(state.pending[id], {caller, tag, session})
+      state = put_in(state.pending[id], {caller, tag, session, [caller | callers]})
       state = if funs == {}, do: state, else: put_in(state.funs[id], funs)
       {:noreply, pump(%{state | queue: :queue.in({id, frame, timeout}, state.queue)})}
     end
@@ -132,6 +138,12 @@ defmodule SnakeBridge.Worker do
   def handle_info({:sb_cb_reply, id, frame}, state), do: {:noreply, reply(state, id, frame)}
 
   def handle_info({:sb_release, ids}, state), do: {:noreply, release(ids, state)}
+
+  # Iterators a stream used up: Python drops the objects and keeps their ids as marks.
+  def handle_info({:sb_consumed, ids}, state) do
+    if state.port, do: Port.command(state.port, SnakeBridge.Pool.frame(0, {:consumed}, {ids}))
+    {:noreply, state}
+  end
 
   def handle_info({:sb_release_session, token}, state) do
     ids = Map.get(state.sessions, token, MapSet.new())
@@ -191,17 +203,19 @@ defmodule SnakeBridge.Worker do
   @impl true
   def terminate(_reason, state) do
     :ets.delete_object(state.table, {state.index, self()})
+    :ets.match_delete(state.refs, {{self(), :_}})
     kill(state)
   end
 
   # An answer: `<<0xAB, id::64, n::32, new_ref_ids::n*64, etf>>`.
   defp answer(<<@magic, id::64, n::32, ids::binary-size(n * 8), etf::binary>>, state) do
     case Map.pop(state.pending, id) do
-      {{caller, tag, session}, pending} ->
+      {{caller, tag, session, owners}, pending} ->
         :atomics.sub(state.load, state.index, 1)
+        # Recorded (SnakeBridge.Ref.live?/1) before the caller can use them.
+        state = own(ids, owners, session, state)
         send(caller, {tag, etf, n})
         state = %{state | pending: pending, funs: Map.delete(state.funs, id)}
-        state = own(ids, caller, session, state)
         {:noreply, state |> finished(id) |> consume() |> pump()}
 
       {nil, _} when id == @init_id ->
@@ -222,9 +236,9 @@ defmodule SnakeBridge.Worker do
          state
        ) do
     case {state.pending, function(state, fun_id, index)} do
-      {%{^id => {caller, tag, session}}, fun} when fun != nil ->
+      {%{^id => {caller, tag, session, owners}}, fun} when fun != nil ->
+        state = own(ids, owners, session, %{state | stack: mark(state.stack, id, :waiting)})
         send(caller, {tag, {:sb_callback, self(), id, fun, etf}})
-        state = own(ids, caller, session, %{state | stack: mark(state.stack, id, :waiting)})
         {:noreply, state |> consume() |> pump()}
 
       {_pending, fun} ->
@@ -350,12 +364,15 @@ defmodule SnakeBridge.Worker do
     {left != [], :queue.from_list(kept)}
   end
 
-  defp own(<<>>, _caller, _session, state), do: state
+  defp own(<<>>, _owners, _session, state), do: state
 
-  defp own(ids, caller, session, state) do
+  # The caller and its `$callers` (a Task's parent) hold new references `ids`.
+  defp own(ids, owners, session, state) do
     ids = for <<ref_id::64 <- ids>>, do: ref_id
-    holders = Enum.reduce(ids, state.holders, &Map.put(&2, &1, [caller]))
-    state = %{state | held: hold(state.held, caller, ids), holders: holders}
+    :ets.insert(state.refs, for(id <- ids, do: {{self(), id}}))
+    holders = Enum.reduce(ids, state.holders, &Map.put(&2, &1, owners))
+    held = Enum.reduce(owners, state.held, &hold(&2, &1, ids))
+    state = %{state | held: held, holders: holders}
     track_session(state, session, ids)
   end
 
@@ -394,6 +411,7 @@ defmodule SnakeBridge.Worker do
   end
 
   defp forget(id, state) do
+    :ets.delete(state.refs, {self(), id})
     {holders, all} = Map.pop(state.holders, id, [])
     held = Enum.reduce(holders, state.held, &drop_held(&2, &1, id))
     {token, ref_session} = Map.pop(state.ref_session, id)
@@ -448,7 +466,9 @@ defmodule SnakeBridge.Worker do
     queued = Enum.into(Enum.map(state.inflight, &elem(&1, 0)), queued)
 
     # A worker that never answered cannot run calls: its replacement will not either.
-    for {id, {caller, tag, _session}} <- state.pending do
+    :ets.match_delete(state.refs, {{self(), :_}})
+
+    for {id, {caller, tag, _session, _owners}} <- state.pending do
       if state.ready and id in queued,
         do: send(caller, {tag, :sb_retry}),
         else: send(caller, {tag, {:sb_error, exception}})

@@ -95,7 +95,7 @@ def spec(name: str, arg_types: list[str], result: str | tuple[str, ...]) -> list
         arg_types = ["term()"]
     head = Group(f"{name}(", tuple(arg_types), ")", item_offset=8, close_offset=6)
     below = _union_lines(alternatives, 10)
-    if fits(f"  @spec {flat(head)} ::"):
+    if fits(f"  @spec {flat(head)} ::") or len(arg_types) == 1:  # a lone argument stays put
         return [f"  @spec {flat(head)} ::", *below]
     lines = lay_out(head, 2, "@spec ", f" :: {flat_result}")
     if fits(lines[-1]):

@@ -26,7 +26,13 @@ from snakebridge_rules.engine.generate.specs import NO_TYPES, TERM, Types, annot
 from snakebridge_rules.engine.names import RESERVED_WORDS, checked_function_name
 
 RUNTIME = "SnakeBridge.Runtime"
-REF_TYPE = "SnakeBridge.Ref.t()"
+
+
+def _receiver_type(module: ModuleSurface) -> str:
+    """The object a method or property takes: the class's reference type, or any term
+    for a class whose instances convert (`Builtins.Str.split("a,b")`)."""
+    return TERM if module.converted or not module.is_class else f"{module.elixir_module}.t()"
+
 ERROR_TYPE = "SnakeBridge.error()"  # SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
 KEYWORD = "keyword()"
 #: Default of an argument the caller left out (the runtime drops it).
@@ -151,7 +157,7 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
         target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
     function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
     first = arities.start - len(receiver) - len(fixed)
-    fixed_types = [REF_TYPE] * len(receiver) + [s.type for s in fixed]
+    fixed_types = [_receiver_type(module)] * len(receiver) + [s.type for s in fixed]
     defaulted = [s.variable + _DEFAULT for s in trailing[first:]]
     return Function(
         name=member.elixir_name,
@@ -189,7 +195,7 @@ def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     return Function(
         name=member.elixir_name,
         params=params,
-        specs=(tuple(REF_TYPE for _ in params),),
+        specs=(tuple(_receiver_type(module) for _ in params),),
         result=_result(module, member, specs),
         body=body,
         doc=doc,
