@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write problems about calls (unknown symbol, bad arity) to F "
                              "and an empty SURFACE, and exit 0: facts about the inputs that "
                              "a build tool may cache; `snakebridge check` words them")
+    parser.add_argument("--missing-fix", metavar="TEXT",
+                        help="how to add a module missing from the environment, worded for "
+                             "whoever runs the engine (default: the `snakebridge lock` "
+                             "advice)")
     add_probe_arguments(parser)
 
 
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         return _succeed(args, artifacts.ApiSurface())
     try:
         surface, errors = introspect(library, args.python, wanted, eager=args.all,
-                                     limits=probe_limits(args))
+                                     limits=probe_limits(args), missing_fix=args.missing_fix)
     except ProbeError as exc:
         return report("introspect", [Problem(message=str(exc))])
     problems = [Problem(call=e.call, message=e.message) for e in errors]

@@ -39,6 +39,7 @@ from pants.engine.target import (
 )
 from pants.util.logging import LogLevel
 
+from snakebridge_rules.engine.problems import Problem
 from snakebridge_rules.pants.check import CheckRequest, CheckResult
 from snakebridge_rules.pants.field_checks import import_problems, requirement_problems
 from snakebridge_rules.pants.introspect import (
@@ -48,7 +49,7 @@ from snakebridge_rules.pants.introspect import (
     surface_file,
 )
 from snakebridge_rules.pants.merge import MergeRequest, MergeResult
-from snakebridge_rules.pants.render import RenderRequest
+from snakebridge_rules.pants.render import RenderRequest, RenderResult
 from snakebridge_rules.pants.scan import ScanRequest, ScanResult
 from snakebridge_rules.pants.target_types import (
     ElixirBindingsLibrariesField,
@@ -148,18 +149,20 @@ async def _workspace_manifest(path: str) -> Digest:
 
 async def _locate(spec: BindingsSpec, scanned: ScanResult, manifest: Digest,
                   results: List[Tuple[str, IntrospectResult]]) -> Tuple[str, ...]:
-    """Every failed library's problems, worded at their call sites by the check step."""
-    direct = [str(p) for _, r in results for p in r.problems]
+    """Every failed library's problems, worded at their call sites by the check step,
+    in the engine's file, line, column order (the libraries' and check's lists joined)."""
+    direct = [p for _, r in results for p in r.problems]
     failed = [(library, r) for library, r in results if r.failed and not r.problems]
-    if not failed:
-        return tuple(f"{spec.address}: {p}" for p in direct)
-    errors = await Get(Digest, MergeDigests(r.errors for _, r in failed))
-    checked = await Get(
-        CheckResult,
-        CheckRequest(spec.address, scanned.locations, manifest, spec.manifest_path, errors,
-                     tuple(errors_file(library) for library, _ in failed)),
-    )
-    return tuple(f"{spec.address}: {p}" for p in direct) + tuple(map(str, checked.problems))
+    checked: Tuple[Problem, ...] = ()
+    if failed:
+        errors = await Get(Digest, MergeDigests(r.errors for _, r in failed))
+        checked = (await Get(
+            CheckResult,
+            CheckRequest(spec.address, scanned.locations, manifest, spec.manifest_path,
+                         errors, tuple(errors_file(library) for library, _ in failed)),
+        )).problems
+    worded = [(p, f"{spec.address}: {p}") for p in direct] + [(p, str(p)) for p in checked]
+    return tuple(text for _, text in sorted(worded, key=lambda pair: pair[0].sort_key()))
 
 
 @rule(desc="Generate Elixir bindings", level=LogLevel.DEBUG)
@@ -194,8 +197,10 @@ async def generate_bindings(request: BindingsRequest) -> Bindings:
         return result(await _locate(spec, scanned, manifest, results), scanned.warnings)
     surfaces = await Get(Digest, MergeDigests(r.surface for r in introspected))
     files = tuple(surface_file(library) for library in spec.libraries)
-    rendered = await Get(Snapshot, RenderRequest(spec.address, surfaces, files))
-    generated = await Get(Snapshot, AddPrefix(rendered.digest, spec.output_dir))
+    rendered = await Get(RenderResult, RenderRequest(spec.address, surfaces, files))
+    if rendered.problems:
+        return result(tuple(map(str, rendered.problems)), scanned.warnings)
+    generated = await Get(Snapshot, AddPrefix(rendered.generated.digest, spec.output_dir))
     return result((), scanned.warnings, generated, merged.manifest)
 
 

@@ -3,7 +3,10 @@
 `python_requirements` may list only `python_requirement` targets, and each library must
 be importable from them (Pants' module mapping; standard-library modules need none):
 otherwise the fix is in the BUILD file, and the message says so instead of an
-environment's import error. Runs inside Pants (Python 3.9).
+environment's import error. A library these checks pass that still fails to import
+(a wrong `modules=` mapping, a dependency its distribution does not declare) gets the
+same BUILD-file fix from the engine: `missing_module_fix` is its `--missing-fix`.
+Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pants.backend.python.dependency_inference.module_mapper import (
 from pants.backend.python.target_types import PythonRequirementsField
 from pants.engine.addresses import Address
 from pants.engine.target import Targets
+from pants.util.docutil import bin_name
 
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.pants.target_types import ElixirBindingsRequirementsField
@@ -64,3 +68,10 @@ def import_problems(
                 f"[{', '.join(sorted(map(str, listed)))}]{hint}"
             )
     return problems
+
+
+def missing_module_fix(address: Address) -> str:
+    """How a Pants user adds a module the introspection environment lacks."""
+    return (f"add the distribution that provides it to the requirements of the resolve and "
+            f"to the `{ElixirBindingsRequirementsField.alias}` of {address}, then run "
+            f"`{bin_name()} generate-lockfiles`")

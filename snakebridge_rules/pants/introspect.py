@@ -17,6 +17,7 @@ from pants.util.logging import LogLevel
 
 from snakebridge_rules.engine.libraries import Library
 from snakebridge_rules.engine.problems import Problem
+from snakebridge_rules.pants.field_checks import missing_module_fix
 from snakebridge_rules.pants.merge import calls_file
 from snakebridge_rules.pants.process import (
     EngineStep,
@@ -56,7 +57,8 @@ async def introspect(request: IntrospectRequest) -> IntrospectResult:
     surface, errors = surface_file(request.library), errors_file(request.library)
     argv = ("introspect", "--library", request.library,
             "--python", "{chroot}/" + env.venv_pex.python.argv0,
-            "--symbols", calls_file(request.library), "-o", surface, "--errors-out", errors)
+            "--symbols", calls_file(request.library), "-o", surface, "--errors-out", errors,
+            "--missing-fix", missing_module_fix(request.address))
     description = f"snakebridge introspect {request.library} for {request.address}"
     result = await Get(
         StepResult,

@@ -3,8 +3,9 @@
 Every step is a sandboxed `snakebridge STEP` process of the engine PEX
 (`[snakebridge].engine`) and follows the engine's one protocol (engine/problems.py):
 exit 0 done; exit 1 bad input, with `{"errors": [...]}` on stdout, which becomes the
-step's problems; anything else is a broken tool, raised with its stderr. Runs inside
-Pants (Python 3.9).
+step's problems. Anything else (a traceback, a signal) is a crashed step: it becomes one
+problem of that target, with the step's last stderr lines, not an exception, so one
+target's crash cannot stop a goal from writing the others. Runs inside Pants (3.9).
 """
 
 from __future__ import annotations
@@ -143,14 +144,19 @@ async def run_engine_step(
     result = await Get(FallibleProcessResult, Process, process)
     if result.exit_code == 0:
         return StepResult(result.output_digest, result.stdout, ())
-    problems = _problems(result) if result.exit_code == 1 else None
-    if not problems:
-        detail = (result.stderr or result.stdout).decode(errors="replace").strip()
-        raise BindingsError(
-            f"{step.description} failed (exit {result.exit_code}): "
-            f"{detail or 'no output'}"
-        )
-    return StepResult(result.output_digest, result.stdout, problems)
+    problems = _problems(result) if result.exit_code == 1 else ()
+    return StepResult(result.output_digest, result.stdout, problems or (_crash(step, result),))
+
+
+CRASH_LINES = 10  # of a crashed step's stderr: a traceback's end says what broke
+
+
+def _crash(step: EngineStep, result: FallibleProcessResult) -> Problem:
+    """A step that broke outside the protocol, as a problem: the tail of what it said."""
+    lines = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
+    tail = "".join(f"\n    {line}" for line in lines[-CRASH_LINES:]) or " (no output)"
+    return Problem(message=f"{step.description} crashed (exit {result.exit_code}); "
+                           f"its last output:{tail}")
 
 
 def _problems(result: FallibleProcessResult) -> Tuple[Problem, ...]:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Tuple
 
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, RemovePrefix, Snapshot
+from pants.engine.fs import EMPTY_DIGEST, Digest, RemovePrefix, Snapshot
 from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
 
-from snakebridge_rules.pants.process import BindingsError, EngineStep, StepResult
+from snakebridge_rules.engine.problems import Problem
+from snakebridge_rules.pants.process import EngineStep, StepResult
 
 RENDER_OUT = "out"
 
@@ -22,9 +23,14 @@ class RenderRequest:
     files: Tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RenderResult:
+    generated: Snapshot  # relative to the output directory; empty on problems
+    problems: Tuple[Problem, ...]
+
+
 @rule(desc="Render Elixir bindings", level=LogLevel.DEBUG)
-async def render(request: RenderRequest) -> Snapshot:
-    """The generated files, relative to the output directory."""
+async def render(request: RenderRequest) -> RenderResult:
     result = await Get(
         StepResult,
         EngineStep(("render", "--out", RENDER_OUT, *request.files),
@@ -32,8 +38,9 @@ async def render(request: RenderRequest) -> Snapshot:
                    output_directories=(RENDER_OUT,)),
     )
     if result.problems:
-        raise BindingsError(f"{request.address}: " + "; ".join(map(str, result.problems)))
-    return await Get(Snapshot, RemovePrefix(result.output_digest, RENDER_OUT))
+        return RenderResult(await Get(Snapshot, Digest, EMPTY_DIGEST), result.problems)
+    generated = await Get(Snapshot, RemovePrefix(result.output_digest, RENDER_OUT))
+    return RenderResult(generated, ())
 
 
 def rules():

@@ -85,6 +85,19 @@ def test_library_not_importable_names_the_interpreter_and_the_fix(
     assert not out.exists()
 
 
+def test_the_caller_words_the_fix_for_a_missing_module(
+        cli, fixture_python: str, tmp_path: Path) -> None:
+    """An adapter (Pants) replaces the CLI's lockfile advice with its own, once."""
+    done = cli("introspect", "--library", "nosuchlib", "--python", fixture_python, "--all",
+               "--missing-fix", "edit BUILD", "-o", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stderr
+    [error] = json.loads(done.stdout)["errors"]
+    assert error["message"].endswith("nosuchlib is not installed in that environment; edit "
+                                     "BUILD; its PyPI name may differ from the import name "
+                                     "(sklearn is scikit-learn)"), error["message"]
+    assert "snakebridge lock" not in error["message"]
+
+
 @pytest.mark.parametrize(("typed", "meant"), [("sbfixtur", "sbfixture"),
                                               ("Sbfixture", "sbfixture"),
                                               ("sbfixture.shape", "sbfixture.shapes")])

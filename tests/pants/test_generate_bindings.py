@@ -295,6 +295,84 @@ def test_one_failing_target_does_not_block_the_others(pants_repo: PantsRepo) -> 
     assert pants_repo.path(NUMPY_EX).read_bytes() == before  # the good target was written
 
 
+# Passes the BUILD-level check (the requirement claims the modules) yet cannot import.
+MISMAPPED_BUILD = """\
+python_requirement(
+    name="mismapped",
+    requirements=["numpy>=2.0,<3"],
+    modules=["zzmissing", "aamissing"],
+    resolve="python-default",
+)
+elixir_bindings(
+    name="bindings",
+    sources=["lib/*.ex"],
+    libraries=["zzmissing", "aamissing"],
+    python_requirements=[":mismapped"],
+    output_dir="generated",
+)
+"""
+
+
+def test_import_failure_past_the_build_check_gets_the_build_fix(
+        pants_repo: PantsRepo) -> None:
+    """The engine's advice is Pants' (BUILD + generate-lockfiles), problems in order."""
+    other = pants_repo.path("other")
+    (other / "lib").mkdir(parents=True)
+    (other / "BUILD").write_text(MISMAPPED_BUILD)
+    edit(other / "lib/other.ex",
+         "defmodule Other do\n  def f(x), do: {Zzmissing.f(x), Aamissing.g(x)}\nend\n")
+    try:
+        run = pants_repo.pants("generate-bindings", "other:bindings")
+    finally:
+        shutil.rmtree(other)
+        time.sleep(1.0)
+    assert run.returncode == 1, run.stderr
+    lines = [line.strip() for line in run.stderr.splitlines()
+             if "is not importable by" in line]
+    assert [line.split(": ")[1].split()[0] for line in lines] == ["aamissing", "zzmissing"]
+    for line in lines:
+        assert line.startswith("other:bindings: ")
+        assert "to the `python_requirements` of other:bindings, then run `" in line
+        assert "generate-lockfiles`" in line
+        assert "snakebridge lock" not in line and "pip install" not in line
+    assert "Traceback" not in run.stderr and "Engine traceback" not in run.stderr
+
+
+# At the build root, `manifest` reaches the merge step's argv as `--manifest --x`: the
+# step dies in argparse (exit 2, usage on stderr): a crash outside the JSON protocol.
+CRASHING_BUILD = """\
+elixir_bindings(
+    name="crash",
+    sources=["crash/*.ex"],
+    libraries=["numpy"],
+    python_requirements=["3rdparty/python:numpy"],
+    manifest="--x",
+    output_dir="crash/generated",
+)
+"""
+
+
+def test_a_crashed_step_fails_its_target_only(pants_repo: PantsRepo) -> None:
+    build = pants_repo.path("BUILD")
+    root_build = build.read_text()
+    (pants_repo.path("crash")).mkdir()
+    build.write_text(root_build + CRASHING_BUILD)
+    edit(pants_repo.path("crash/c.ex"), "defmodule C do\n  def f(x), do: Numpy.mean(x)\nend\n")
+    pants_repo.path(NUMPY_EX).unlink(missing_ok=True)
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET, "//:crash")
+    finally:
+        build.write_text(root_build)
+        shutil.rmtree(pants_repo.path("crash"))
+        time.sleep(1.0)
+    assert run.returncode == 1, run.stderr
+    assert "//:crash: cannot generate bindings:" in run.stderr, run.stderr
+    assert "snakebridge merge for --x crashed (exit 2); its last output:" in run.stderr
+    assert "argument --manifest: expected one argument" in run.stderr
+    assert pants_repo.path(NUMPY_EX).is_file()  # the good target was written
+    assert "Engine traceback" not in run.stderr
+
+
 def test_export_codegen_reports_problems_without_a_trace(pants_repo: PantsRepo) -> None:
     original = add_function(pants_repo, "Numpy.meen(xs)")
     line = line_of(pants_repo, "Numpy.meen(xs)")

@@ -23,12 +23,14 @@ __all__ = ["CallError", "Limits", "ProbeError", "introspect"]
 
 
 def introspect(library: Library, python: str, calls: Iterable[CallKey], eager: bool = False,
-               limits: Limits | None = None) -> tuple[ApiSurface, list[CallError]]:
+               limits: Limits | None = None, missing_fix: str | None = None,
+               ) -> tuple[ApiSurface, list[CallError]]:
     """Resolve and describe `calls` (those of `library`; others are ignored).
 
     With `eager`, every public symbol of the library is described too. Returns the
     surface and the sorted errors; callers must not write the surface when there are
-    errors. Library-wide failures (not importable, sandbox limits) raise ProbeError.
+    errors. Library-wide failures (not importable, sandbox limits) raise ProbeError;
+    `missing_fix` is the caller's advice for a module missing from the environment.
     """
     requested: dict[tuple[str, str], list[CallKey]] = defaultdict(list)
     for call in sorted(set(calls)):
@@ -40,7 +42,7 @@ def introspect(library: Library, python: str, calls: Iterable[CallKey], eager: b
     result = run_probe(python, request, limits)
     if "import_error" in result:
         message = not_importable(library, python, result["import_error"],
-                                 result["importable"])
+                                 result["importable"], missing_fix)
         if result["import_error"].startswith("MemoryError"):
             message = (f"importing {library.python_module} in {python} exceeded the probe's "
                        f"memory limit of {limits.memory_bytes >> 20} MiB (MemoryError); "

@@ -4,7 +4,9 @@ Its advice must never be "install the name you typed": `panda` is a real, unrela
 PyPI project, and a typo turned into an install command is how typosquatting works. So
 the message names a close match the environment *can* import ("did you mean 'pandas'?"),
 or says the module is not installed there and that the distribution providing it goes
-into the lockfile's requirements, whatever its PyPI name is.
+into the environment's requirements, whatever its PyPI name is. Where those requirements
+live depends on who runs the engine, so the caller may pass its own `fix` (Pants: the
+target's `python_requirements` and `generate-lockfiles`); the default is the CLI's.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ _NOT_FOUND = re.compile(r"^ModuleNotFoundError: No module named '([^']+)'")
 _CLOSE = 0.8  # closer than probe's member hints: a module hint must not invite a typo
 
 
-def not_importable(library: Library, python: str, error: str, importable: list[str]) -> str:
-    """One line: what failed, then the close match or the lockfile-based fix."""
+def not_importable(library: Library, python: str, error: str, importable: list[str],
+                   fix: str | None = None) -> str:
+    """One line: what failed, then the close match or the fix (`fix`, else the CLI's)."""
     wanted = library.python_module
     head = f"{wanted} is not importable by {python} ({error})"
     missing = _missing_module(error)
@@ -31,8 +34,8 @@ def not_importable(library: Library, python: str, error: str, importable: list[s
         hint = suggest(wanted, candidates, cutoff=_CLOSE)
         if hint:
             return head + hint
-        return head + f": {missing} is not installed in that environment; " + _ADVICE
-    return head + f": it needs {missing}, which is not installed there; " + _ADVICE
+        return head + f": {missing} is not installed in that environment; " + _advice(fix)
+    return head + f": it needs {missing}, which is not installed there; " + _advice(fix)
 
 
 def _missing_module(error: str) -> str | None:
@@ -40,7 +43,11 @@ def _missing_module(error: str) -> str | None:
     return found.group(1) if found and is_python_module_name(found.group(1)) else None
 
 
-_ADVICE = ("add the distribution that provides it to the requirements of the lockfile the "
+def _advice(fix: str | None) -> str:
+    return (fix or CLI_FIX) + "; its PyPI name may differ from the import name (sklearn is "\
+        "scikit-learn)"
+
+
+CLI_FIX = ("add the distribution that provides it to the requirements of the lockfile the "
            "environment is built from (`snakebridge lock REQUIREMENT... -o FILE`, then "
-           "`snakebridge env FILE` prints the --python); its PyPI name may differ from the "
-           "import name (sklearn is scikit-learn)")
+           "`snakebridge env FILE` prints the --python)")
