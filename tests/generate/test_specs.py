@@ -1,6 +1,7 @@
 """Typespecs from what Python knows, end to end through `snakebridge generate`:
 annotated pure Python (the docpkg fixture and `packaging`), a stub-only package
-(`untyped-stubs`), class reference types and the error union."""
+(`untyped-stubs`), the standard library from typeshed's stubs (`typeshed_client`), class
+reference types and the error union."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ CALLS = [
     "Docpkg.Google.Point.new/1", "Docpkg.Google.Point.norm/1", "Docpkg.Google.Point.scaled/2",
     "Docpkg.Google.greet/1", "Docpkg.Sphinx.apply/2", "Docpkg.Sphinx.scale/1",
     "Packaging.Version.Version.new/1", "Packaging.Version.Version.major/1",
+    "Math.gcd/2", "Math.isclose/2", "Math.log/1", "Math.log/2", "Math.sqrt/1",
     "Packaging.Version.parse/1", "Untyped.area/1", "Untyped.label/1",
 ]
 
@@ -18,7 +20,8 @@ CALLS = [
 def generated(tmp_path_factory, docs_python: str, cli, elixir) -> dict[str, str]:
     work = tmp_path_factory.mktemp("specs")
     (work / "manifest").write_text("".join(f"{c}\n" for c in CALLS))
-    libraries = [arg for lib in ("docpkg", "packaging", "untyped") for arg in ("--library", lib)]
+    libraries = [arg for lib in ("docpkg", "math", "packaging", "untyped")
+                 for arg in ("--library", lib)]
     done = cli("generate", *libraries, "--python", docs_python, "--out", "gen",
                "--manifest", "manifest", cwd=work)
     assert done.returncode == 0, done.stderr
@@ -57,3 +60,19 @@ def test_stub_only_package_types(generated: dict[str, str]) -> None:
     assert "@spec area!(number(), number() | keyword()) :: " \
         "float() | :nan | :infinity | :neg_infinity" in untyped
     assert "@spec label!(integer()) :: String.t()" in untyped
+
+
+_FLOAT = "float() | :nan | :infinity | :neg_infinity"
+
+
+def test_stdlib_types_from_typeshed(generated: dict[str, str]) -> None:
+    """math is a C extension without stubs of its own: typeshed's math stub types it.
+    `log` has no run-time signature, so only its (stub) return is typed; a parameter
+    typed by a private alias (`_SupportsFloatOrIndex`) stays term(), never a guess."""
+    math = generated["math.ex"]
+    assert f"@spec sqrt!(term()) :: {_FLOAT}" in math
+    assert f"@spec log!(term()) :: {_FLOAT}" in math
+    assert f"@spec log!(term(), term()) :: {_FLOAT}" in math
+    assert "@spec gcd(term(), term()) :: {:ok, integer()} | {:error, SnakeBridge.error()}" \
+        in math
+    assert "@spec isclose!(term(), term()) :: boolean()" in math

@@ -8,10 +8,17 @@ files (stub first, then source), never imports anything, and copies the annotati
 and return annotation when the static parameter list matches the run-time one
 exactly. Overloaded stubs are skipped: no single signature is "the" one. A docstring
 missing at run time is taken from the files too. Each copied fact carries its Source.
+
+Standard-library modules ship no stubs of their own; their annotations come from
+typeshed's stdlib stubs as bundled in the pinned `typeshed_client` package (package
+data, so the same bytes on every machine). A C builtin without a run-time signature
+(`math.log`) still gets the stub's return annotation: the return does not depend on
+how its parameters are spelled.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -62,14 +69,48 @@ def _stub_only(path: Path, module: str) -> Path:
     return stub / "__init__.pyi" if is_package else stub.with_name(stub.name + ".pyi")
 
 
+@functools.lru_cache(maxsize=1)
+def _typeshed_root() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("typeshed_client") / "typeshed"))
+
+
+@functools.lru_cache(maxsize=1)
+def _typeshed_modules(root: Path) -> frozenset[str]:
+    """The modules typeshed's VERSIONS file lists (`name: 3.0-`), i.e. the stdlib."""
+    try:
+        lines = (root / "VERSIONS").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.split(":", 1)[0].strip() for line in lines
+                     if ":" in line and not line.lstrip().startswith("#"))
+
+
+def _typeshed_stub(path: Path, module: str) -> Path | None:
+    """typeshed's stub of a stdlib module; None for modules installed as packages."""
+    if not module or {"site-packages", "dist-packages"} & set(path.parts):
+        return None
+    root = _typeshed_root()
+    if module.split(".", 1)[0] not in _typeshed_modules(root):
+        return None
+    stub = root.joinpath(*module.split("."))
+    package = stub / "__init__.pyi"
+    return package if package.is_file() else stub.with_name(stub.name + ".pyi")
+
+
 def _candidates(module_file: str, module: str) -> list[tuple[Path, int]]:
     """The stubs and the source of a module file, in PEP 561 order: a stub-only
-    package, a `.pyi` beside the module (also beside a `.so`), the `.py` itself."""
+    package, a `.pyi` beside the module (also beside a `.so`), typeshed's stub of a
+    stdlib module, the `.py` itself."""
     path = Path(module_file)
     stem = path.name.split(".", 1)[0]
     found = [(path.with_name(stem + ".pyi"), Source.STUB)]
     if module and len(path.parents) > len(module.split(".")):
         found.insert(0, (_stub_only(path, module), Source.STUB))
+    typeshed = _typeshed_stub(path, module)
+    if typeshed is not None:
+        found.append((typeshed, Source.STUB))
     if path.suffix == ".py":
         found.append((path, Source.SOURCE))
     return [(p, s) for p, s in found if p.is_file()]
@@ -134,6 +175,9 @@ def _merge(record: dict[str, Any], function: Any, source: int) -> None:
     if record["kind"] in _DROPS_FIRST and "staticmethod" not in function.labels and params:
         params = params[1:]
     runtime = record["parameters"]
+    if not record.get("signature_found", True):
+        _merge_return(record, function, source)
+        return
     if [p.name for p in params] != [p["name"] for p in runtime]:
         return
     used = False
@@ -146,6 +190,12 @@ def _merge(record: dict[str, Any], function: Any, source: int) -> None:
         record["signature_source"] = source
     if not record.get("doc") and function.docstring is not None:
         record["doc"], record["doc_source"] = function.docstring.value, source
+
+
+def _merge_return(record: dict[str, Any], function: Any, source: int) -> None:
+    """Only the return annotation, for a callable whose parameters run time cannot tell."""
+    if function.returns is not None and record["kind"] != Member.CLASS:
+        record["return_annotation"], record["signature_source"] = str(function.returns), source
 
 
 def _merge_property(record: dict[str, Any], attribute: Any, source: int) -> None:
@@ -161,7 +211,7 @@ def add_static_facts(result: dict[str, Any]) -> None:
     files = _Files()
     for record in result["members"]:
         origin = record.get("origin")
-        if origin and record.get("signature_found", True):
+        if origin:
             found = _static_function(files, origin)
             if found is not None:
                 _merge(record, *found)
