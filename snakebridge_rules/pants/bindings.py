@@ -53,9 +53,10 @@ async def generate_bindings(request: BindingsRequest) -> Bindings:
     spec = await Get(BindingsSpec, Address, request.address)
     fix = f"{bin_name()} generate-bindings{' --prune' if request.prune else ''} {spec.address}"
 
-    def bindings(problems: Iterable[object], warnings: Tuple[str, ...] = (), *rest) -> Bindings:
+    def bindings(problems: Iterable[object], warnings: Tuple[str, ...] = (),
+                 generated: Digest = EMPTY_DIGEST, manifest: bytes = b"") -> Bindings:
         return Bindings(spec.address, spec.output_dir, spec.manifest_path, fix,
-                        tuple(map(str, problems)), warnings, *rest)
+                        tuple(map(str, problems)), warnings, generated, manifest)
 
     if spec.problems:
         return bindings(spec.problems)
