@@ -100,6 +100,14 @@ def test_empty_libraries_is_the_targets_problem(rule_runner: RuleRunner) -> None
         )
 
 
+def test_missing_python_requirements_is_the_targets_problem(rule_runner: RuleRunner) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('python_requirements=[":numpy"],', "")
+    assert spec_problems(rule_runner, build) == (
+        "app/BUILD:4: library 'numpy' is not importable from `python_requirements` [] "
+        "(provided by app:numpy: add it)",
+    )
+
+
 @pytest.mark.parametrize("bad", ["numpy=lower", "1numpy", "numpy..x", "numpy=NP=X"])
 def test_a_malformed_library_is_the_targets_problem(rule_runner: RuleRunner, bad: str) -> None:
     [problem] = spec_problems(rule_runner, BUILD.format(libraries=f'["{bad}"]'))
