@@ -14,7 +14,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ TARGET = f"{EXAMPLE}:bindings"
 SOURCE = f"{EXAMPLE}/lib/numpy_stats.ex"
 MANIFEST = f"{EXAMPLE}/bindings.manifest"
 NUMPY_EX = f"{EXAMPLE}/generated/numpy.ex"
-FIX = f"fix: ./pants generate-bindings {TARGET}"
+FIX = f"run: ./pants generate-bindings {TARGET}"
 
 
 def edit(path: Path, text: str) -> None:
@@ -64,7 +66,7 @@ def test_pants_runs_from_the_offline_bootstrap(pants_repo: PantsRepo) -> None:
 def test_cold_check_reports_missing_bindings(pants_repo: PantsRepo) -> None:
     run = pants_repo.pants("generate-bindings", "--check", TARGET)
     assert run.returncode == 1, run.stderr
-    assert f"out of date or missing: {NUMPY_EX}" in run.stderr
+    assert f"{NUMPY_EX}: missing" in run.stderr
     assert FIX in run.stderr
     assert not pants_repo.path(f"{EXAMPLE}/generated").exists()
     # Cold: every action ran, each as its own process.
@@ -114,8 +116,8 @@ def test_new_call_makes_check_fail_then_generate_adds_it(pants_repo: PantsRepo) 
     add_function(pants_repo, "Numpy.cumsum(xs)")
     run = pants_repo.pants("generate-bindings", "--check", TARGET)
     assert run.returncode == 1
-    assert f"out of date or missing: {MANIFEST}" in run.stderr
-    assert f"out of date or missing: {NUMPY_EX}" in run.stderr
+    assert f"{MANIFEST}: not manifest ∪ the calls the sources make" in run.stderr
+    assert f"{NUMPY_EX}: stale" in run.stderr
     assert FIX in run.stderr
     assert sorted(run.steps_ran()) == ["introspect", "merge", "render", "scan"]
 
@@ -135,7 +137,7 @@ def test_manifest_only_shrinks_with_prune(pants_repo: PantsRepo) -> None:
 
     run = pants_repo.pants("generate-bindings", "--check", "--prune", TARGET)
     assert run.returncode == 1
-    assert f"fix: ./pants generate-bindings --prune {TARGET}" in run.stderr
+    assert f"run: ./pants generate-bindings --prune {TARGET}" in run.stderr
 
     run = pants_repo.pants("generate-bindings", "--prune", TARGET)
     assert run.returncode == 0, run.stderr
@@ -295,6 +297,52 @@ def test_one_failing_target_does_not_block_the_others(pants_repo: PantsRepo) -> 
     assert pants_repo.path(NUMPY_EX).read_bytes() == before  # the good target was written
 
 
+# Four targets, each with a BUILD mistake (lines 1, 3, 5, 7); a field's value is checked
+# per target, so none of them stops the others or an unrelated goal.
+BAD_FIELDS_BUILD = "".join(
+    f'elixir_bindings(name="{name}", libraries={libraries}, sources=["lib/*.ex"],\n'
+    f'    python_requirements=["3rdparty/python:numpy"], output_dir="{name}")\n'
+    for name, libraries in [("empty", "[]"), ("lower", '["numpy=lower"]'),
+                            ("typo", '["nunpy"]'), ("unprovided", '["humanize"]')])
+
+
+def test_a_bad_field_fails_its_target_only(pants_repo: PantsRepo) -> None:
+    """Every good target is written, each bad one reported at its BUILD file:line."""
+    bad = pants_repo.path("bad")
+    (bad / "lib").mkdir(parents=True)
+    (bad / "BUILD").write_text(BAD_FIELDS_BUILD)
+    edit(bad / "lib/bad.ex", "defmodule Bad do\n  def f(xs), do: Numpy.mean(xs)\nend\n")
+    pants_repo.path(NUMPY_EX).unlink(missing_ok=True)
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET, "bad::")
+        unrelated = pants_repo.pants("dependencies", "snakebridge_rules/cli.py")
+        codegen = pants_repo.pants("export-codegen", "bad:typo")
+    finally:
+        shutil.rmtree(bad)
+        time.sleep(1.0)
+    assert run.returncode == 1, run.stderr
+    assert pants_repo.path(NUMPY_EX).is_file()  # the good target was written
+    for name, line, message in [
+        ("empty", 1, "`libraries` names no Python module; name the ones to bind, e.g. "
+                     '`libraries=["numpy"]`'),
+        ("lower", 3, "`libraries`: --library 'numpy=lower': 'lower' is not an Elixir "
+                     "module name"),
+        ("typo", 5, "library 'nunpy' is not importable from `python_requirements` "
+                    "[3rdparty/python:numpy] — did you mean 'numpy'?"),
+        ("unprovided", 7, "library 'humanize' is not importable from `python_requirements` "
+                          "[3rdparty/python:numpy] (add the `python_requirement` that "
+                          "provides it)")]:
+        assert f"bad:{name}: cannot generate bindings:\n  bad/BUILD:{line}: {message}" in (
+            run.stderr), run.stderr
+    assert "InvalidTargetException" not in run.stderr + unrelated.stderr
+    assert unrelated.returncode == 0, unrelated.stderr
+    assert "snakebridge_rules/__init__.py:engine" in unrelated.stdout
+    # export-codegen words a failure as generate-bindings does, from the same place.
+    assert codegen.returncode != 0
+    assert "bad:typo: cannot generate bindings:\n  bad/BUILD:5: library 'nunpy'" in (
+        codegen.stderr), codegen.stderr
+
+
 # Passes the BUILD-level check (the requirement claims the modules) yet cannot import.
 MISMAPPED_BUILD = """\
 python_requirement(
@@ -338,37 +386,89 @@ def test_import_failure_past_the_build_check_gets_the_build_fix(
     assert "Traceback" not in run.stderr and "Engine traceback" not in run.stderr
 
 
-# At the build root, `manifest` reaches the merge step's argv as `--manifest --x`: the
-# step dies in argparse (exit 2, usage on stderr): a crash outside the JSON protocol.
+# At the build root, a `manifest` and a source file whose names look like options.
+DASHED_BUILD = """\
+elixir_bindings(
+    name="dashed",
+    sources=["-d.ex"],
+    libraries=["numpy"],
+    python_requirements=["3rdparty/python:numpy"],
+    manifest="--x",
+    output_dir="dashed_generated",
+)
+"""
+
+
+def test_user_values_never_reach_the_engine_as_options(pants_repo: PantsRepo) -> None:
+    """`--manifest=--x`, and source paths after `--`: argparse never reads them as flags."""
+    build = pants_repo.path("BUILD")
+    root_build = build.read_text()
+    build.write_text(root_build + DASHED_BUILD)
+    edit(pants_repo.path("-d.ex"), "defmodule D do\n  def f(x), do: Numpy.mean(x)\nend\n")
+    try:
+        run = pants_repo.pants("generate-bindings", "//:dashed")
+        assert run.returncode == 0, run.stderr
+        assert "Numpy.mean/1\n" in pants_repo.path("--x").read_text()
+        assert "def mean(" in pants_repo.path("dashed_generated/numpy.ex").read_text()
+    finally:
+        build.write_text(root_build)
+        for rel in ("-d.ex", "--x"):
+            pants_repo.path(rel).unlink(missing_ok=True)
+        shutil.rmtree(pants_repo.path("dashed_generated"), ignore_errors=True)
+        time.sleep(1.0)
+
+
 CRASHING_BUILD = """\
 elixir_bindings(
     name="crash",
     sources=["crash/*.ex"],
     libraries=["numpy"],
     python_requirements=["3rdparty/python:numpy"],
-    manifest="--x",
     output_dir="crash/generated",
 )
 """
 
 
+def _kill_scan_of(path: str, done: threading.Event) -> bool:
+    """SIGKILL (as the OOM killer would) the scan process whose argv names `path`."""
+    while not done.is_set():
+        for proc in Path("/proc").iterdir():
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"scan" in argv and path.encode() in argv:
+                os.kill(int(proc.name), signal.SIGKILL)
+                return True
+        time.sleep(0.002)
+    return False
+
+
 def test_a_crashed_step_fails_its_target_only(pants_repo: PantsRepo) -> None:
+    """A step that dies outside the engine's protocol is one problem of its target."""
     build = pants_repo.path("BUILD")
     root_build = build.read_text()
     (pants_repo.path("crash")).mkdir()
     build.write_text(root_build + CRASHING_BUILD)
-    edit(pants_repo.path("crash/c.ex"), "defmodule C do\n  def f(x), do: Numpy.mean(x)\nend\n")
+    calls = "".join(f"  def f{i}(x), do: Numpy.mean(x) + {i}\n" for i in range(100_000))
+    # Unique bytes: the scan cache must not make the scan too quick to catch.
+    edit(pants_repo.path("crash/big.ex"), f"# {time.time_ns()}\ndefmodule C do\n{calls}end\n")
     pants_repo.path(NUMPY_EX).unlink(missing_ok=True)
     try:
-        run = pants_repo.pants("generate-bindings", TARGET, "//:crash")
+        with ThreadPoolExecutor(1) as pool:
+            done = threading.Event()
+            killed = pool.submit(_kill_scan_of, "crash/big.ex", done)
+            run = pants_repo.pants("generate-bindings", TARGET, "//:crash")
+            done.set()
+            assert killed.result(), "the scan of //:crash was never seen"
     finally:
         build.write_text(root_build)
         shutil.rmtree(pants_repo.path("crash"))
         time.sleep(1.0)
     assert run.returncode == 1, run.stderr
     assert "//:crash: cannot generate bindings:" in run.stderr, run.stderr
-    assert "snakebridge merge for --x crashed (exit 2); its last output:" in run.stderr
-    assert "argument --manifest: expected one argument" in run.stderr
+    assert "snakebridge scan for //:crash (1 files) crashed (exit -9); its last output:" in (
+        run.stderr)
     assert pants_repo.path(NUMPY_EX).is_file()  # the good target was written
     assert "Engine traceback" not in run.stderr
 
@@ -391,7 +491,7 @@ def test_lint_reports_stale_bindings_until_generated(pants_repo: PantsRepo) -> N
     try:
         run = pants_repo.pants("lint", TARGET)
         assert run.returncode == 1
-        assert f"out of date or missing: {NUMPY_EX}" in run.stderr + run.stdout
+        assert f"{NUMPY_EX}: stale" in run.stderr + run.stdout
         assert FIX in run.stderr + run.stdout
     finally:
         edit(pants_repo.path(SOURCE), original)

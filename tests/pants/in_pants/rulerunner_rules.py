@@ -6,21 +6,23 @@ with `python_files = rulerunner_*.py` (the outer suite cannot import Pants).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pants.backend.python.target_types import PythonRequirementTarget, PythonSourceTarget
 from pants.engine.addresses import Address, Addresses
-from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from snakebridge_rules.pants import register
-from snakebridge_rules.pants.bindings import Bindings, BindingsSpec
-from snakebridge_rules.pants.goal import Drift
-from snakebridge_rules.pants.introspect import surface_file
-from snakebridge_rules.pants.merge import calls_file
+from snakebridge_rules.pants.bindings import Bindings
+from snakebridge_rules.pants.goal import Staleness
+from snakebridge_rules.pants.process import library_file
+from snakebridge_rules.pants.spec import BindingsSpec
 from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
 BUILD = """
 python_requirement(name="numpy", requirements=["numpy>=2"])
+python_requirement(name="humanize", requirements=["humanize"])
 elixir_bindings(
     name="bindings",
     libraries={libraries},
@@ -37,7 +39,7 @@ def rule_runner() -> RuleRunner:
         rules=[
             *register.rules(),
             QueryRule(BindingsSpec, [Address]),
-            QueryRule(Drift, [Bindings]),
+            QueryRule(Staleness, [Bindings]),
         ],
     )
 
@@ -50,8 +52,26 @@ def test_spec_resolves_paths_against_the_build_file(rule_runner: RuleRunner) -> 
     assert spec.output_dir == "app/gen"
     assert spec.requirements == Addresses([Address("app", target_name="numpy")])
     assert spec.problems == (
-        "app:bindings: library 'scipy.linalg' is not importable from `python_requirements` "
+        "app/BUILD:4: library 'scipy.linalg' is not importable from `python_requirements` "
         "[app:numpy] (add the `python_requirement` that provides it)",
+    )
+
+
+def spec_problems(rule_runner: RuleRunner, build: str) -> tuple:
+    rule_runner.write_files({"app/BUILD": build})
+    return rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")]).problems
+
+
+@pytest.mark.parametrize(("library", "hint"), [
+    ("humanize", "(provided by app:humanize: add it)"),
+    ("nunpy", "— did you mean 'numpy'?"),
+    ("nunpy.linalg", "— did you mean 'numpy.linalg'?"),
+])
+def test_a_library_the_requirements_lack_gets_the_build_fix(rule_runner: RuleRunner,
+                                                            library: str, hint: str) -> None:
+    assert spec_problems(rule_runner, BUILD.format(libraries=f'["{library}"]')) == (
+        f"app/BUILD:4: library {library!r} is not importable from `python_requirements` "
+        f"[app:numpy] {hint}",
     )
 
 
@@ -67,34 +87,38 @@ def test_python_requirements_accepts_only_requirement_targets(rule_runner: RuleR
                              "app/m.py": ""})
     spec = rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")])
     assert spec.problems == (
-        "app:bindings: `python_requirements` lists app:src, which is not a "
+        "app/BUILD:4: `python_requirements` lists app:src, which is not a "
         "`python_requirement` target; list only the requirements that provide the libraries",
     )
 
 
-def test_empty_libraries_is_a_field_error(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files({"app/BUILD": BUILD.format(libraries="[]")})
-    with pytest.raises(ExecutionError, match="`libraries` is empty"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+def test_empty_libraries_is_the_targets_problem(rule_runner: RuleRunner) -> None:
+    for libraries in ("[]", "None"):
+        assert spec_problems(rule_runner, BUILD.format(libraries=libraries)) == (
+            "app/BUILD:4: `libraries` names no Python module; name the ones to bind, e.g. "
+            "`libraries=[\"numpy\"]`",
+        )
 
 
 @pytest.mark.parametrize("bad", ["numpy=lower", "1numpy", "numpy..x", "numpy=NP=X"])
-def test_a_malformed_library_is_a_field_error(rule_runner: RuleRunner, bad: str) -> None:
-    rule_runner.write_files({"app/BUILD": BUILD.format(libraries=f'["{bad}"]')})
-    with pytest.raises(ExecutionError, match="expected PYMOD or PYMOD=ElixirModule|is not an "
-                       "Elixir module name"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+def test_a_malformed_library_is_the_targets_problem(rule_runner: RuleRunner, bad: str) -> None:
+    [problem] = spec_problems(rule_runner, BUILD.format(libraries=f'["{bad}"]'))
+    assert problem.startswith(f"app/BUILD:4: `libraries`: --library {bad!r}: "), problem
 
 
 @pytest.mark.parametrize("bad", [".", "", "..", "../x", "/abs", "gen/../.."])
 def test_output_dir_must_be_a_subdirectory(rule_runner: RuleRunner, bad: str) -> None:
     build = BUILD.format(libraries='["numpy"]').replace('"gen"', repr(bad))
-    rule_runner.write_files({"app/BUILD": build})
-    with pytest.raises(ExecutionError, match="must be a subdirectory of app"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+    [problem] = spec_problems(rule_runner, build)
+    assert problem.startswith("app/BUILD:4: `output_dir` must be a subdirectory of app "), problem
 
 
-def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner) -> None:
+def test_a_hidden_output_dir_is_a_subdirectory(rule_runner: RuleRunner) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('"gen"', '".gen"')
+    assert spec_problems(rule_runner, build) == ()
+
+
+def test_staleness_lists_stale_missing_and_extra_files(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         {
             "app/gen/same.ex": "same",
@@ -104,22 +128,29 @@ def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner)
         }
     )
     generated = rule_runner.make_snapshot(
-        {"app/gen/same.ex": "same", "app/gen/changed.ex": "new", "app/gen/missing.ex": "m"}
-    )
+        {"same.ex": "same", "changed.ex": "new", "missing.ex": "m"}
+    ).digest
     bindings = Bindings(
         address=Address("app", target_name="bindings"),
         output_dir="app/gen",
         manifest_path="app/snakebridge.manifest",
+        fix="pants generate-bindings app:bindings",
+        problems=(),
         generated=generated,
         manifest=b"Numpy.mean/1\n",
-        problems=(),
-        warnings=(),
     )
-    drift = rule_runner.request(Drift, [bindings])
-    assert drift.changed == ("app/gen/changed.ex", "app/gen/missing.ex")
-    assert drift.extra == ("app/gen/orphan.ex",)
+    assert rule_runner.request(Staleness, [bindings]).report == (
+        "app:bindings: the checked-in bindings are stale:\n"
+        "  app/gen/changed.ex: stale\n"
+        "  app/gen/missing.ex: missing\n"
+        "  app/gen/orphan.ex: extra\n"
+        "run: pants generate-bindings app:bindings\n"
+    )
+    bindings = dataclasses.replace(bindings, manifest=b"Numpy.std/1\n")
+    assert "  app/snakebridge.manifest: not manifest" in rule_runner.request(
+        Staleness, [bindings]).report
 
 
 def test_per_library_file_names() -> None:
-    assert calls_file("numpy=NP") == "calls/numpy.pb"
-    assert surface_file("scipy.linalg") == "scipy.linalg.surface.pb"
+    assert library_file("numpy=NP", ".calls.pb") == "numpy.calls.pb"
+    assert library_file("scipy.linalg", ".surface.pb") == "scipy.linalg.surface.pb"
