@@ -23,6 +23,7 @@ REFUSED = {
     'object as SnakeBridge.call("sbinstances", "norm.add", args))',
     "Sbinstances.Limits.get/1": "sbinstances has no submodule, class or object for "
     "'Limits'",
+    "Sbinstances.Liar.x/0": "sbinstances has no submodule, class or object for 'Liar'",
     "Sbinstances.Countr.add/1": "sbinstances has no submodule, class or object for "
     "'Countr' — did you mean 'Counter'?",
 }

@@ -128,7 +128,7 @@ class Scope:
             namespace = self.namespace()
             for name in self.attribute_names():
                 value = namespace.get(name)
-                if inspect.isclass(value) or self._is_submodule(name, value):
+                if self._is_scope(name, value):
                     found[name] = value
             for name in self._unimported_submodules():
                 found.setdefault(name, None)  # imported when its segment is asked for
@@ -148,6 +148,14 @@ class Scope:
         for klass in reversed(inspect.getmro(self.obj)):
             found.update(vars(klass))
         return found
+
+    def _is_scope(self, name: str, value: Any) -> bool:
+        """A class or submodule; not a value that raises when asked (a hostile
+        `__class__`): that must not break the scope's other names."""
+        try:
+            return inspect.isclass(value) or self._is_submodule(name, value)
+        except Exception:
+            return False
 
     def _is_submodule(self, name: str, value: Any) -> bool:
         """A module that lives under this one (or is registered so, as `os.path` is)."""
@@ -556,9 +564,13 @@ def _converted(cls: Any) -> bool:
 def _is_object(value: Any) -> bool:
     """A module-level object whose methods bind as functions of its own Elixir module:
     not a module, class or function (those bind already), nor data the runtime hands
-    over as an Elixir value (`pi`, a dict of constants)."""
-    return not (value is None or _is_import(value) or inspect.isclass(value)
-                or inspect.isroutine(value) or _converted(type(value)))
+    over as an Elixir value (`pi`, a dict of constants). An object that raises when
+    asked (a hostile `__class__`) is none: it must not break its module's other names."""
+    try:
+        return not (value is None or _is_import(value) or inspect.isclass(value)
+                    or inspect.isroutine(value) or _converted(type(value)))
+    except Exception:
+        return False
 
 
 def _scope_record(scope: Scope) -> Dict[str, Any]:
