@@ -93,3 +93,20 @@ def test_an_interpreter_the_kernel_cannot_run_is_not_a_temp_dir_problem(
     binary.chmod(0o755)
     message = failure(str(binary), "json", sandbox=sandbox)
     assert message == f"introspecting json: {binary} cannot be run (Exec format error)"
+
+
+@SANDBOXED
+def test_a_wrapper_that_works_only_outside_the_sandbox_is_resolved_first(
+        tmp_path: Path, sandbox: bool) -> None:
+    """A pyenv shim needs HOME's pyenv and picks its Python by the current directory:
+    the probe starts what the wrapper reported running, not the wrapper again."""
+    python = hostile_env(tmp_path / "env", {"sbplain": "ANSWER = 42\n"})
+    version, shims = tmp_path / "home" / ".python-version", tmp_path / "shims"
+    version.parent.mkdir()
+    version.write_text("3.11\n", encoding="utf-8")
+    shims.mkdir()
+    shim = wrapper(shims, python, f"test -f {version} || exit 9")
+    surface, errors = introspect(Library.parse("sbplain"), shim, [], eager=True,
+                                 limits=Limits(sandbox=sandbox))
+    assert not errors
+    assert [m.python_name for m in surface.modules[0].members] == ["ANSWER"]

@@ -144,8 +144,8 @@ def _spawn(interpreter: str, limits: Limits, library: str, bundle: IO[bytes], se
     os.close(secret_w)
     result_r, result_w = os.pipe()
     fds = (bundle.fileno(), secret_r, result_w)
-    argv = [interpreter, "-S", "-s", "-c", _BOOTSTRAP, *map(str, fds)]
     try:
+        argv = [_runnable(interpreter, limits), "-S", "-s", "-c", _BOOTSTRAP, *map(str, fds)]
         with _scratch(limits) as cwd:
             command = (sandbox.command(interpreter, argv, limits.timeout_seconds)
                        if limits.sandbox else argv)
@@ -169,6 +169,14 @@ def _spawn(interpreter: str, limits: Limits, library: str, bundle: IO[bytes], se
             f"importing {library} block or wait for input? (raise the limit with --timeout)"
         )
     return data, returncode
+
+
+def _runnable(interpreter: str, limits: Limits) -> str:
+    """The executable the probe starts: what `interpreter` runs in the end, as it told
+    outside the sandbox. A wrapper script may not work in there (a pyenv shim needs
+    HOME's pyenv and picks a version by the current directory), and it must not pick
+    another Python than the one whose paths the sandbox shows."""
+    return sandbox.real_executable(interpreter, limits.timeout_seconds) or interpreter
 
 
 def _start(command: list[str], cwd: str | None, output: IO[bytes], fds: tuple[int, ...],
