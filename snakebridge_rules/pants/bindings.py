@@ -1,6 +1,6 @@
 """One `elixir_bindings` target end to end: its fields checked, then the engine's steps.
 
-    scan → merge → introspect (one process per library) → [check, on problems] → render
+    scan → merge → introspect (one process per library) → check → render
 
 This file only wires steps and moves digests; what each step means is the engine's.
 A target's problems come back in `Bindings.problems` (never raised), so a goal can
@@ -149,17 +149,18 @@ async def _workspace_manifest(path: str) -> Digest:
 
 async def _locate(spec: BindingsSpec, scanned: ScanResult, manifest: Digest,
                   results: List[Tuple[str, IntrospectResult]]) -> Tuple[str, ...]:
-    """Every failed library's problems, worded at their call sites by the check step,
-    in the engine's file, line, column order (the libraries' and check's lists joined)."""
+    """Every library's problems and keyword names, worded at their call sites by the
+    check step, in the engine's file, line, column order (the libraries' and check's
+    lists joined)."""
     direct = [p for _, r in results for p in r.problems]
-    failed = [(library, r) for library, r in results if r.failed and not r.problems]
+    described = [(library, r) for library, r in results if not r.problems]
     checked: Tuple[Problem, ...] = ()
-    if failed:
-        errors = await Get(Digest, MergeDigests(r.errors for _, r in failed))
+    if described:
+        errors = await Get(Digest, MergeDigests(r.errors for _, r in described))
         checked = (await Get(
             CheckResult,
             CheckRequest(spec.address, scanned.locations, manifest, spec.manifest_path,
-                         errors, tuple(errors_file(library) for library, _ in failed)),
+                         errors, tuple(errors_file(library) for library, _ in described)),
         )).problems
     worded = [(p, f"{spec.address}: {p}") for p in direct] + [(p, str(p)) for p in checked]
     return tuple(text for _, text in sorted(worded, key=lambda pair: pair[0].sort_key()))
@@ -192,9 +193,9 @@ async def generate_bindings(request: BindingsRequest) -> Bindings:
         Get(IntrospectResult, IntrospectRequest(spec.address, library, calls, spec.requirements))
         for library, calls in merged.calls
     )
-    results = list(zip(spec.libraries, introspected))
-    if any(r.failed for r in introspected):
-        return result(await _locate(spec, scanned, manifest, results), scanned.warnings)
+    problems = await _locate(spec, scanned, manifest, list(zip(spec.libraries, introspected)))
+    if problems:
+        return result(problems, scanned.warnings)
     surfaces = await Get(Digest, MergeDigests(r.surface for r in introspected))
     files = tuple(surface_file(library) for library in spec.libraries)
     rendered = await Get(RenderResult, RenderRequest(spec.address, surfaces, files))

@@ -1,5 +1,6 @@
 """The check step: introspection's problems at the file:line of each call site (or the
-manifest line). It runs only when a library has problems. Runs inside Pants (3.9).
+manifest line), and the call sites' keyword names tested against the signatures in the
+errors files. Runs inside Pants (3.9).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class CheckRequest:
     locations: Digest
     manifest: Digest
     manifest_path: str
-    errors: Digest  # the failed libraries' errors files
+    errors: Digest  # the libraries' errors files
     errors_files: Tuple[str, ...]
 
 

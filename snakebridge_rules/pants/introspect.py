@@ -6,12 +6,11 @@ Runs inside Pants (Python 3.9).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Tuple
 
 from pants.engine.addresses import Address, Addresses
-from pants.engine.fs import EMPTY_DIGEST, Digest, DigestContents, DigestSubset, PathGlobs
+from pants.engine.fs import EMPTY_DIGEST, Digest, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 
@@ -46,8 +45,7 @@ class IntrospectRequest:
 @dataclass(frozen=True)
 class IntrospectResult:
     surface: Digest  # surface_file(library)
-    errors: Digest  # errors_file(library)
-    failed: bool  # the errors file lists problems about calls
+    errors: Digest  # errors_file(library): problems about calls, signatures (for check)
     problems: Tuple[Problem, ...] = ()  # not about a call: the library cannot be described
 
 
@@ -66,14 +64,12 @@ async def introspect(request: IntrospectRequest) -> IntrospectResult:
                    env=env.venv_pex),
     )
     if result.problems:
-        return IntrospectResult(EMPTY_DIGEST, EMPTY_DIGEST, True, result.problems)
+        return IntrospectResult(EMPTY_DIGEST, EMPTY_DIGEST, result.problems)
     surface_digest, errors_digest = await MultiGet(
         Get(Digest, DigestSubset(result.output_digest, PathGlobs([surface]))),
         Get(Digest, DigestSubset(result.output_digest, PathGlobs([errors]))),
     )
-    contents = await Get(DigestContents, Digest, errors_digest)
-    failed = bool(json.loads(contents[0].content)["errors"])
-    return IntrospectResult(surface_digest, errors_digest, failed)
+    return IntrospectResult(surface_digest, errors_digest)
 
 
 def rules():

@@ -80,7 +80,7 @@ def _variables(names: list[str], taken: set[str]) -> list[str]:
     return result
 
 
-def _qualname(module: ModuleSurface, member: Member) -> str:
+def qualname(module: ModuleSurface, member: Member) -> str:
     """The dotted path of `member` inside its Python module (what the runtime resolves)."""
     if module.is_class and member.kind == Member.CLASS and member.python_name in {
         "__init__", "__new__", module.qualname.rpartition(".")[2]}:
@@ -154,7 +154,7 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
         method = ("__MODULE__", f":{member.elixir_name}", elixir_string(member.python_name))
         target = ["ref", layout.Group("{", method, "}")]
     else:
-        target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
+        target = [elixir_string(module.python_module), elixir_string(qualname(module, member))]
     function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
     first = arities.start - len(receiver) - len(fixed)
     fixed_types = [_receiver_type(module)] * len(receiver) + [s.type for s in fixed]
@@ -180,7 +180,7 @@ def _result(module: ModuleSurface, member: Member, specs: Types) -> str:
 
 
 def _python_path(module: ModuleSurface, member: Member) -> str:
-    return f"{module.python_module}.{_qualname(module, member)}"
+    return f"{module.python_module}.{qualname(module, member)}"
 
 
 def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
@@ -191,7 +191,7 @@ def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     else:
         params = ()
         body = layout.call(f"{RUNTIME}.get_attribute", [
-            elixir_string(module.python_module), elixir_string(_qualname(module, member))])
+            elixir_string(module.python_module), elixir_string(qualname(module, member))])
     return Function(
         name=member.elixir_name,
         params=params,
