@@ -28,8 +28,11 @@ class AnswerError(ValueError):
     """Not an answer of this run's probe, or one that breaks the schema."""
 
 
-def parse_answer(data: bytes, secret: str, request: dict[str, Any]) -> tuple[int, dict]:
-    """(the child's exit status, the checked result) from the bytes the probe sent."""
+def parse_answer(data: bytes, secret: str, request: dict[str, Any],
+                 ) -> tuple[int, dict[str, Any] | None]:
+    """(the child's exit status, the checked result) from the bytes the probe sent; the
+    result is None when the child sent no document (it ended first: the caller words
+    why from the status)."""
     head, _, payload = data.partition(b"\n")
     try:
         header = json.loads(head.decode("ascii"))
@@ -42,9 +45,7 @@ def parse_answer(data: bytes, secret: str, request: dict[str, Any]) -> tuple[int
     if not isinstance(status, int):
         raise AnswerError("the probe's answer has no exit status")
     if not payload:
-        if status == 0:
-            raise AnswerError("the library ended the probe before it could answer")
-        return status, {}
+        return status, None
     try:
         result = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -117,13 +117,19 @@ def run_probe(python: str, request: dict[str, Any], limits: Limits) -> dict[str,
         raise ProbeError(f"introspecting {library}: the probe's temporary files cannot be "
                          f"created ({exc.strerror or exc}); set TMPDIR to a writable "
                          "directory with free space") from None
+    ended = _Ended(interpreter, library, limits, tail)
+    if not data:
+        where = " under bwrap" if limits.sandbox else ""
+        cause = _cause(_supervisor_status(returncode), tail, limits)
+        raise ProbeError(ended.message(
+            f"the interpreter's process (the probe's supervisor{where}) {cause} before "
+            "answering (nothing came on its result pipe)"))
     try:
         status, result = parse_answer(data, secret, request)
     except AnswerError as exc:
-        detail = _crash_message(interpreter, library, returncode, tail, limits)
-        raise ProbeError(f"{detail} ({exc})") from None
-    if status != 0:
-        raise ProbeError(_crash_message(interpreter, library, status, tail, limits))
+        raise ProbeError(ended.message(f"its answer was refused: {exc}")) from None
+    if status != 0 or result is None:
+        raise ProbeError(ended.message(_child_ended(status, tail, limits)))
     if "fatal" in result:
         raise ProbeError(f"importing {library} in {interpreter}: {result['fatal']} "
                          f"({limits.memory_bytes >> 20} MiB)")
@@ -141,18 +147,17 @@ def _spawn(interpreter: str, limits: Limits, library: str, bundle: IO[bytes], se
     argv = [interpreter, "-S", "-s", "-c", _BOOTSTRAP, *map(str, fds)]
     try:
         with _scratch(limits) as cwd:
-            command = sandbox.command(interpreter, argv) if limits.sandbox else argv
-            process = subprocess.Popen(
-                command, cwd=cwd, env=clean_environment(Path(cwd or sandbox.SCRATCH)),
-                stdin=subprocess.DEVNULL, stdout=output, stderr=output, pass_fds=fds,
-                start_new_session=True,
-            )
+            command = (sandbox.command(interpreter, argv, limits.timeout_seconds)
+                       if limits.sandbox else argv)
+            process = _start(command, cwd, output, fds, interpreter)
             os.close(secret_r)
             os.close(result_w)
             secret_r = result_w = -1
             data, returncode, timed_out = _collect(process, result_r, limits.timeout_seconds)
     except sandbox.SandboxUnavailable as exc:
         raise ProbeError(str(exc)) from None
+    except sandbox.InterpreterUnanswered as exc:
+        raise ProbeError(f"introspecting {library}: {exc}") from None
     finally:
         for fd in (secret_r, result_w, result_r):
             if fd >= 0:
@@ -164,6 +169,19 @@ def _spawn(interpreter: str, limits: Limits, library: str, bundle: IO[bytes], se
             f"importing {library} block or wait for input? (raise the limit with --timeout)"
         )
     return data, returncode
+
+
+def _start(command: list[str], cwd: str | None, output: IO[bytes], fds: tuple[int, ...],
+           interpreter: str) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            command, cwd=cwd, env=clean_environment(Path(cwd or sandbox.SCRATCH)),
+            stdin=subprocess.DEVNULL, stdout=output, stderr=output, pass_fds=fds,
+            start_new_session=True,
+        )
+    except OSError as exc:  # unsandboxed: an interpreter file the kernel cannot run
+        raise sandbox.InterpreterUnanswered(
+            f"{interpreter} cannot be run ({exc.strerror or exc})") from None
 
 
 @contextlib.contextmanager
@@ -204,16 +222,62 @@ def _collect(process: subprocess.Popen[bytes], result_fd: int, seconds: float,
     return b"".join(chunks), returncode, killed.is_set()
 
 
-def _crash_message(interpreter: str, library: str, returncode: int, output: str,
-                   limits: Limits) -> str:
+@dataclass(frozen=True)
+class _Ended:
+    """How a probe run that did not answer is worded: which process ended, how."""
+
+    interpreter: str
+    library: str
+    limits: Limits
+    output: str
+
+    def message(self, what: str) -> str:
+        last = self.output.splitlines()[-1] if self.output else "(no output)"
+        return (f"introspecting {self.library} in {self._interpreter()} failed: {what}; "
+                f"last output: {last}")
+
+    def _interpreter(self) -> str:
+        """The interpreter, and what it runs when it is a wrapper script (Pants')."""
+        with contextlib.suppress(sandbox.InterpreterUnanswered, OSError):
+            real = sandbox.real_executable(self.interpreter, self.limits.timeout_seconds)
+            if real != self.interpreter:
+                return f"{self.interpreter} (which runs {real})"
+        return self.interpreter
+
+
+def _child_ended(status: int, output: str, limits: Limits) -> str:
+    """The supervisor answered, without the document of the library's process."""
+    if status == 0:
+        return ("the library's process (the probe's child) exited with status 0 without "
+                "sending its answer: the library ended its own process (os._exit? a C "
+                "exit()?) or closed the probe's channel while it was imported or described")
+    return f"the library's process (the probe's child) {_cause(status, output, limits)}"
+
+
+def _supervisor_status(returncode: int) -> int:
+    """The status of the probe's first process as a waitpid status: bwrap (and a shell
+    wrapper) report a child killed by signal N as 128 + N, which the supervisor never
+    exits with by itself (it exits 0, or 1 on a traceback)."""
+    return 128 - returncode if 128 < returncode < 128 + signal.NSIG else returncode
+
+
+def _cause(returncode: int, output: str, limits: Limits) -> str:
+    """How a process ended, from its exit status (a signal as minus its number)."""
     if returncode == -signal.SIGXCPU:
-        cause = f"it used up its {limits.cpu_seconds} s of CPU time (raise --timeout)"
-    elif returncode == -signal.SIGKILL:
-        cause = "it was killed (out of memory?)"
-    elif "MemoryError" in output or returncode == -signal.SIGSEGV:
-        cause = (f"it exceeded the memory limit of {limits.memory_bytes >> 20} MiB "
-                 "(raise --memory-mb)")
-    else:
-        cause = f"it exited with status {returncode}"
-    last = output.splitlines()[-1] if output else "(no output)"
-    return f"introspecting {library} in {interpreter} failed: {cause}; last output: {last}"
+        return f"used up its {limits.cpu_seconds} s of CPU time (raise --timeout)"
+    if returncode == -signal.SIGKILL:
+        return ("was killed by SIGKILL (out of memory? the kernel's OOM killer sends it; "
+                "or the library killed it)")
+    if "MemoryError" in output or returncode == -signal.SIGSEGV:
+        return (f"exceeded the memory limit of {limits.memory_bytes >> 20} MiB "
+                "(raise --memory-mb)")
+    if returncode < 0:
+        return f"was killed by {_signal_name(-returncode)}"
+    return f"exited with status {returncode}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

@@ -15,10 +15,12 @@ message naming the fix; `--no-sandbox` runs the library without isolation instea
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -97,24 +99,62 @@ def _venv_root(executable: str) -> str | None:
     return None
 
 
+class InterpreterUnanswered(Exception):
+    """The interpreter (or the wrapper script given as one) did not say where it lives."""
+
+
 @functools.cache
-def _reported(interpreter: str) -> tuple[str, ...]:
+def _reported(interpreter: str, seconds: float) -> tuple[str, ...]:
     """Prefixes, executable and site dirs, asked from the interpreter itself with
     `-I -S` (no site: no code of the environment runs), so wrapper scripts (Bazel's,
-    Pants' venv scripts) resolve too. Cached: they change only with the interpreter."""
-    done = subprocess.run([interpreter, "-I", "-S", "-c", _QUERY], capture_output=True,
-                          text=True, check=False, timeout=60, env={"PATH": os.defpath},
-                          stdin=subprocess.DEVNULL)
+    Pants' venv scripts) resolve too. Asked outside the sandbox on purpose: a wrapper
+    may build what it runs first (Pants' script re-creates a pruned venv), which only
+    works where its caches are writable. Cached: they change only with the interpreter.
+    """
+    returncode, out, err = _ask(interpreter, seconds)
     try:
-        return tuple(str(p) for p in json.loads(done.stdout.strip().splitlines()[-1]))
-    except (ValueError, IndexError):
-        return ()
+        return tuple(str(p) for p in json.loads(out.strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        last = (err.strip().splitlines() or ["(no output)"])[-1]
+        raise InterpreterUnanswered(
+            f"{interpreter} did not report its paths when asked (`-I -S -c`; exit status "
+            f"{returncode}); last output: {last}") from None
 
 
-def interpreter_paths(interpreter: str) -> tuple[str, ...]:
+def _ask(interpreter: str, seconds: float) -> tuple[int, str, str]:
+    """Run the query: (exit status, stdout, stderr); all it started is killed at the
+    deadline (a wrapper's children too: they would hold the pipes open)."""
+    try:
+        process = subprocess.Popen(
+            [interpreter, "-I", "-S", "-c", _QUERY], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+            env={"PATH": os.defpath}, start_new_session=True)
+    except OSError as exc:  # not a file the kernel can run (no `#!` line, wrong arch)
+        raise InterpreterUnanswered(
+            f"{interpreter} cannot be run ({exc.strerror or exc})") from None
+    with process:
+        try:
+            out, err = process.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            raise InterpreterUnanswered(
+                f"{interpreter} did not answer within {seconds:g} s when asked for its "
+                "paths (`-I -S -c`): does it (or its wrapper script) block or build an "
+                "environment first? (raise the limit with --timeout)") from None
+    return process.returncode, out, err
+
+
+def real_executable(interpreter: str, seconds: float) -> str:
+    """What `interpreter` runs in the end (`sys.executable`, through wrapper scripts)."""
+    reported = _reported(interpreter, seconds)
+    return reported[3] if len(reported) > 3 else interpreter
+
+
+def interpreter_paths(interpreter: str, seconds: float) -> tuple[str, ...]:
     """What the interpreter needs to see: its prefixes, venv, site dirs and the paths
     its `.pth` files add (read afresh each run, never run)."""
-    reported = list(_reported(interpreter))
+    reported = list(_reported(interpreter, seconds))
     paths = set(reported) | {interpreter}
     for executable in (interpreter, *reported[3:4]):
         venv = _venv_root(executable)
@@ -136,13 +176,13 @@ def _link_hops(path: str) -> list[str]:
     return hops
 
 
-def _binds(interpreter: str, hidden: list[str]) -> list[str]:
+def _binds(interpreter: str, hidden: list[str], seconds: float) -> list[str]:
     """`--ro-bind` of each needed directory in a hidden root (outermost ones only)."""
     def inside(path: str, root: str) -> bool:
         return path == root or path.startswith(root.rstrip("/") + "/")
 
     needed = set()
-    for path in interpreter_paths(interpreter):
+    for path in interpreter_paths(interpreter, seconds):
         for candidate in (*_link_hops(path), os.path.realpath(path)):
             directory = candidate if os.path.isdir(candidate) else os.path.dirname(candidate)
             if os.path.isdir(directory) and any(inside(directory, h) for h in hidden):
@@ -156,12 +196,13 @@ def _binds(interpreter: str, hidden: list[str]) -> list[str]:
     return args
 
 
-def command(interpreter: str, argv: list[str]) -> list[str]:
-    """`bwrap ... -- argv`: the probe's command line inside the sandbox."""
+def command(interpreter: str, argv: list[str], seconds: float) -> list[str]:
+    """`bwrap ... -- argv`: the probe's command line inside the sandbox (`seconds`
+    bounds the interpreter's answer about its paths)."""
     hidden = hidden_roots()
     args = [bwrap(), *_isolation(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for root in hidden:
         args += ["--tmpfs", root]
-    args += _binds(interpreter, hidden)
+    args += _binds(interpreter, hidden, seconds)
     args += ["--size", str(_SCRATCH_BYTES), "--tmpfs", SCRATCH, "--chdir", SCRATCH]
     return [*args, "--", *argv]
