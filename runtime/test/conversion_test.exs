@@ -161,6 +161,7 @@ defmodule SnakeBridge.ConversionTest do
 
     assert message =~ "set SNAKEBRIDGE_PYTHON or config :snakebridge, python: ..."
     assert message =~ "`snakebridge env LOCK`"
+    assert message =~ "`pants export --resolve=RESOLVE`"
 
     assert {:error, %PythonError{type: "AttributeError"}} = Runtime.get_attribute("math", "nope")
   end

@@ -597,7 +597,9 @@ def _interpreter_hint(exc):
     return (
         f" (the SnakeBridge worker runs {sys.executable}, Python {sys.version.split()[0]}; "
         "to use the locked environment, set SNAKEBRIDGE_PYTHON or config :snakebridge, "
-        "python: ... to the interpreter `snakebridge env LOCK` prints)"
+        "python: ... to the interpreter `snakebridge env LOCK` prints, or with Pants "
+        "dist/export/python/virtualenvs/RESOLVE/*/bin/python "
+        "after `pants export --resolve=RESOLVE`)"
     )
 
 

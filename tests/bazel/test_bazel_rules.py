@@ -149,6 +149,23 @@ def test_bad_symbol_fails_with_its_file_and_line(cold: Cold) -> None:
         cold.workspace.restore("lib/report.ex")
 
 
+def test_library_missing_from_its_environment_gets_the_workspace_fix(cold: Cold) -> None:
+    build = cold.workspace.path / "BUILD.bazel"
+    report = cold.workspace.path / "lib/report.ex"
+    try:
+        build.write_text(build.read_text().replace('["numpy"]', '["numpy", "humanize"]'))
+        report.write_text(report.read_text(encoding="utf-8").replace(
+            MAX_CALL, MAX_CALL + "\n    {:ok, _} = Humanize.intword(1)"), encoding="utf-8")
+        run = cold.workspace.bazel("build", "//:bindings", check=False)
+        assert run.returncode != 0
+        assert ("humanize is not installed in that environment; add the distribution that "
+                "provides it to the lockfile of the snakebridge_python_env behind "
+                "@numpy_env//:python" in run.output)
+        assert "`library_envs`" in run.output and "snakebridge env FILE" not in run.output
+    finally:
+        cold.workspace.restore("BUILD.bazel", "lib/report.ex")
+
+
 def binding_spawns(run: Run) -> list[dict]:
     return [s for s in run.spawns if s.get("mnemonic", "").startswith("SnakeBridge")]
 

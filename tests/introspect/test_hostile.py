@@ -448,3 +448,22 @@ def test_no_writable_temp_dir_is_one_line_not_a_traceback(tmp_path: Path) -> Non
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "set TMPDIR to a writable directory" in done.stderr
+
+
+# ------------------------------------------------------------------ what the sandbox shows
+
+def test_packages_a_site_dir_links_into_a_hidden_store_are_visible(tmp_path: Path) -> None:
+    """Pex venvs built with Pants' `[pex].venv_use_symlinks` (and uv's symlink link mode)
+    link each package into a store under HOME: the sandbox shows the link targets too."""
+    store = tmp_path / "store" / "installed_wheels" / "abc" / "sblinked-1.0.whl"
+    (store / "sblinked").mkdir(parents=True)
+    (store / "sblinked" / "__init__.py").write_text("def loot():\n    'linked'\n")
+    (store / "sblinkmod.py").write_text("def loot():\n    'linked module'\n")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                   check=True)
+    [site] = (tmp_path / "venv").glob("lib/python*/site-packages")
+    for name in ("sblinked", "sblinkmod.py"):
+        (site / name).symlink_to(os.path.relpath(store / name, site))
+    python = str(tmp_path / "venv" / "bin" / "python")
+    assert loot_of(python, "sblinked") == "linked"
+    assert loot_of(python, "sblinkmod") == "linked module"

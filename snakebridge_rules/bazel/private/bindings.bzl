@@ -56,6 +56,12 @@ def _step(ctx, quiet, mnemonic, message, args, inputs, outputs, unused = None):
         unused_inputs_list = unused,
     )
 
+def _missing_fix(env):
+    """The fix for a library `env` cannot import, in this workspace's terms, not the CLI's."""
+    return ("add the distribution that provides it to the lockfile of the " +
+            "snakebridge_python_env behind %s (`snakebridge lock REQUIREMENT... -o FILE`), " +
+            "or give this library an environment of its own in `library_envs`") % env
+
 def _bindings_impl(ctx):
     if not ctx.files.srcs:
         fail("%s: srcs matches no Elixir file (the scan needs at least one)" % ctx.label)
@@ -91,7 +97,7 @@ def _bindings_impl(ctx):
     _step(ctx, quiet, "SnakeBridgeManifest", "Accumulating the manifest of %s" % ctx.label,
           merge, [ctx.file.manifest, symbols], [merged] + calls)
 
-    envs = {spec: target.files.to_list()[0] for target, spec in ctx.attr.library_envs.items()}
+    envs = {spec: target for target, spec in ctx.attr.library_envs.items()}
     for spec in envs:
         if spec not in ctx.attr.libraries:
             fail("%s: library_envs names %r, which is not in libraries %r" % (
@@ -101,14 +107,16 @@ def _bindings_impl(ctx):
             ))
     surfaces, errors = [], []
     for index, spec in enumerate(ctx.attr.libraries):
-        env = envs.get(spec, ctx.file.python_env)
-        if env == None:
+        env_target = envs.get(spec, ctx.attr.python_env)
+        if env_target == None:
             fail("%s: no environment for %r: set python_env or library_envs" % (ctx.label, spec))
+        env = env_target.files.to_list()[0]
         surface = ctx.actions.declare_file("%s.lib%d.surface.pb" % (name, index))
         error = ctx.actions.declare_file("%s.lib%d.errors.json" % (name, index))
         args = ctx.actions.args()
         args.add("introspect").add("--library", spec).add("--python", env)
         args.add("--symbols", calls[index]).add("-o", surface).add("--errors-out", error)
+        args.add("--missing-fix", _missing_fix(env_target.label))
         _step(ctx, quiet, "SnakeBridgeIntrospect", "Introspecting %s for %s" % (spec, ctx.label),
               args, [calls[index], env], [surface, error])
         surfaces.append(surface)

@@ -5,7 +5,8 @@ network namespace of its own: 127.0.0.1 is not the host's), sees only its own
 processes (a PID namespace: no /proc/PPID/environ of the caller, no signal reaches
 the engine), no capabilities, a read-only view of the filesystem in which the
 caller's HOME and temp dirs are empty in-memory filesystems (with the interpreter's
-own directories bound back read-only), and one small writable scratch dir. When the
+own directories, and what its site dirs link to, bound back read-only), and one small
+writable scratch dir. When the
 engine dies the sandbox dies with it (`--die-with-parent`), and when the probe's
 first process ends the namespace and everything forked in it ends too.
 
@@ -163,7 +164,20 @@ def interpreter_paths(interpreter: str, seconds: float) -> tuple[str, ...]:
             paths.update(str(p) for p in Path(venv).glob("lib*/python*/site-packages"))
     for path in sorted(paths):
         paths.update(_pth_paths(path))
+    for path in sorted(paths):
+        paths.update(_linked_entries(path))
     return tuple(sorted(p for p in paths if os.path.isabs(p)))
+
+
+def _linked_entries(directory: str) -> list[str]:
+    """The symlinks directly in a directory: a site dir may link each package into a
+    shared store (Pex venvs with Pants' `[pex].venv_use_symlinks`, uv's symlink link
+    mode), whose targets must be visible in the sandbox too."""
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(entry.path for entry in entries if entry.is_symlink())
+    except OSError:
+        return []
 
 
 def _link_hops(path: str) -> list[str]:
