@@ -27,24 +27,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snakebridge_rules.engine.staleness import stale, sync
+    from snakebridge_rules.engine.staleness import UP_TO_DATE, read_tree, stale, stale_report, sync
     from snakebridge_rules.engine.tree import OutputError
 
+    files, manifest = read_tree(args.tree), args.manifest.read_bytes()
     if not args.check:
         try:
-            done = sync(args.tree, args.dest, args.manifest, args.manifest_dest)
+            done = sync(files, args.dest, manifest, args.manifest_dest)
         except OutputError as exc:
             print(f"snakebridge sync: {exc}", file=sys.stderr)
             return 1
-        for line in done or ["the bindings are already up to date"]:
+        for line in done or [UP_TO_DATE]:
             print(f"snakebridge: {line}")
         return 0
-    problems = stale(args.tree, args.dest, args.manifest, args.manifest_dest)
+    have = args.manifest_dest.read_bytes() if args.manifest_dest.is_file() else None
+    problems = stale(files, read_tree(args.dest), str(args.dest), manifest, have,
+                     str(args.manifest_dest))
     if not problems:
-        print("snakebridge: generated bindings and manifest are up to date")
+        print(f"snakebridge: {UP_TO_DATE}")
         return 0
-    print("snakebridge: the checked-in bindings are stale:")
-    print("".join(f"  {p}\n" for p in problems), end="")
-    if args.fix:
-        print(f"run: {args.fix}")
+    print(stale_report("snakebridge", problems, args.fix), end="")
     return 1

@@ -9,6 +9,7 @@ parse stderr; they read the JSON, or pass stderr through.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Iterable
@@ -67,6 +68,23 @@ def read_errors(text: str) -> list[Problem]:
         raise ValueError(f"not an errors document ({exc})") from None
 
 
+CRASH_LINES = 10  # of a crashed step's output: a traceback's end says what broke
+
+
+def step_problems(step: str, exit_code: int, stdout: bytes, stderr: bytes) -> list[Problem]:
+    """What an adapter that ran `step` (its description) reports: nothing on exit 0, the
+    JSON errors on exit 1, else (a traceback, a signal, a usage error: outside the
+    protocol) one problem saying it crashed, with the end of what it said."""
+    if exit_code == 0:
+        return []
+    with contextlib.suppress(ValueError):
+        if exit_code == 1 and (problems := read_errors(stdout.decode(errors="replace"))):
+            return problems
+    lines = (stderr or stdout).decode(errors="replace").strip().splitlines()
+    tail = "".join(f"\n    {line}" for line in lines[-CRASH_LINES:]) or " (no output)"
+    return [Problem(message=f"{step} crashed (exit {exit_code}); its last output:{tail}")]
+
+
 def report(step: str, problems: list[Problem]) -> int:
     """Print `problems` in the protocol's two forms, in file, line, column order;
     returns the exit status (1)."""
@@ -77,3 +95,8 @@ def report(step: str, problems: list[Problem]) -> int:
         line = str(problem)
         print(line if problem.file else f"snakebridge {step}: {line}", file=sys.stderr)
     return 1
+
+
+def target_report(target: str, problems: Iterable[object]) -> str:
+    """How a build tool that goes on with other targets reports one that failed."""
+    return f"{target}: cannot generate bindings:\n" + "".join(f"  {p}\n" for p in problems)

@@ -1,11 +1,13 @@
 """Codegen: `export-codegen`, and shell commands / adhoc tools that depend on the target.
 
 A target with problems fails with its `file:line` messages as the whole error: no
-Python traceback, and no engine frames of ours (the rule has no `desc`). Runs inside Pants.
+Python traceback, and no engine frames of ours (the rule has no `desc`: Pants renders
+an "Engine traceback" from the rules that have one). Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
 
+from pants.engine.fs import AddPrefix, Snapshot
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
@@ -24,16 +26,13 @@ class GenerateElixirBindingsRequest(GenerateSourcesRequest):
     output = ElixirBindingsGeneratedSourcesField
 
 
-# No `desc`: Pants renders a failure's "Engine traceback" from the rules that have one,
-# so the message below is all that export-codegen prints (after its own goal frame).
 @rule(level=LogLevel.DEBUG)
 async def generate_bindings_sources(request: GenerateElixirBindingsRequest) -> GeneratedSources:
     bindings = await Get(Bindings, BindingsRequest(request.protocol_target.address))
     if bindings.problems:
-        raise BindingsError(
-            f"{bindings.address}: bindings cannot be generated:\n" + "\n".join(bindings.problems)
-        )
-    return GeneratedSources(bindings.generated)
+        raise BindingsError(bindings.failure())
+    return GeneratedSources(await Get(Snapshot, AddPrefix(bindings.generated,
+                                                          bindings.output_dir)))
 
 
 def rules():

@@ -7,69 +7,54 @@ Runs inside Pants (Python 3.9).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
 
-from pants.engine.addresses import Address, Addresses
-from pants.engine.fs import EMPTY_DIGEST, Digest, DigestSubset, PathGlobs
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.backend.python.util_rules.pex import VenvPex
+from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
 
-from snakebridge_rules.engine.libraries import Library
-from snakebridge_rules.engine.problems import Problem
-from snakebridge_rules.pants.field_checks import missing_module_fix
-from snakebridge_rules.pants.merge import calls_file
+from snakebridge_rules.engine.problems import errors_json
 from snakebridge_rules.pants.process import (
     EngineStep,
-    IntrospectionEnv,
     IntrospectionEnvRequest,
     StepResult,
+    library_file,
 )
-
-
-def surface_file(library: str) -> str:
-    return f"{Library.parse(library).python_module}.surface.pb"
-
-
-def errors_file(library: str) -> str:
-    return f"{Library.parse(library).python_module}.errors.json"
+from snakebridge_rules.pants.spec import BindingsSpec
 
 
 @dataclass(frozen=True)
 class IntrospectRequest:
-    address: Address
+    spec: BindingsSpec
     library: str
-    calls: Digest  # calls_file(library)
-    requirements: Addresses
+    calls: Digest  # the library's symbol set, from merge
 
 
 @dataclass(frozen=True)
 class IntrospectResult:
-    surface: Digest  # surface_file(library)
-    errors: Digest  # errors_file(library): problems about calls, signatures (for check)
-    problems: Tuple[Problem, ...] = ()  # not about a call: the library cannot be described
+    digest: Digest  # holds surface_file and errors_file
+    surface_file: str
+    errors_file: str  # its problems and signatures: `check` words and tests them
 
 
 @rule(desc="Introspect one Python library", level=LogLevel.DEBUG)
 async def introspect(request: IntrospectRequest) -> IntrospectResult:
-    env = await Get(IntrospectionEnv, IntrospectionEnvRequest(request.requirements))
-    surface, errors = surface_file(request.library), errors_file(request.library)
-    argv = ("introspect", "--library", request.library,
-            "--python", "{chroot}/" + env.venv_pex.python.argv0,
-            "--symbols", calls_file(request.library), "-o", surface, "--errors-out", errors,
-            "--missing-fix", missing_module_fix(request.address))
-    description = f"snakebridge introspect {request.library} for {request.address}"
-    result = await Get(
-        StepResult,
-        EngineStep(argv, description, request.calls, output_files=(surface, errors),
-                   env=env.venv_pex),
-    )
-    if result.problems:
-        return IntrospectResult(EMPTY_DIGEST, EMPTY_DIGEST, result.problems)
-    surface_digest, errors_digest = await MultiGet(
-        Get(Digest, DigestSubset(result.output_digest, PathGlobs([surface]))),
-        Get(Digest, DigestSubset(result.output_digest, PathGlobs([errors]))),
-    )
-    return IntrospectResult(surface_digest, errors_digest)
+    spec, library = request.spec, request.library
+    env = await Get(VenvPex, IntrospectionEnvRequest(spec.requirements))
+    calls, surface, errors = (library_file(library, suffix)
+                              for suffix in (".calls.pb", ".surface.pb", ".errors.json"))
+    argv = ("introspect", f"--library={library}",
+            f"--python={{chroot}}/{env.python.argv0}", f"--symbols={calls}",
+            f"--output={surface}", f"--errors-out={errors}",
+            f"--missing-fix={spec.missing_module_fix()}")
+    result = await Get(StepResult, EngineStep(
+        argv, f"snakebridge introspect {library} for {spec.address}", request.calls,
+        output_files=(surface, errors), env=env))
+    if result.problems:  # not about a call (the library cannot be described), or a crash
+        digest = await Get(Digest, CreateDigest(
+            [FileContent(errors, errors_json(result.problems))]))
+        return IntrospectResult(digest, surface, errors)
+    return IntrospectResult(result.output_digest, surface, errors)
 
 
 def rules():

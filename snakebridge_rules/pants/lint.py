@@ -1,9 +1,6 @@
-"""`pants lint ::` reports stale bindings, as it does for other tools' outputs.
-
-One lint partition per `elixir_bindings` target: its generated files and manifest
-compared with what generation produces now (the same comparison as
-`generate-bindings --check`), naming the command that fixes them. A target with
-problems fails lint with its `file:line` messages. Runs inside Pants (Python 3.9).
+"""`pants lint ::` reports stale bindings, as it does for other tools' outputs: one lint
+partition per `elixir_bindings` target, the same check as `generate-bindings --check`.
+Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
@@ -17,8 +14,9 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import FieldSet
 from pants.util.logging import LogLevel
 
+from snakebridge_rules.engine.staleness import UP_TO_DATE
 from snakebridge_rules.pants.bindings import Bindings, BindingsRequest
-from snakebridge_rules.pants.goal import Drift, fix_command
+from snakebridge_rules.pants.goal import Staleness
 from snakebridge_rules.pants.subsystem import SnakebridgeSubsystem
 from snakebridge_rules.pants.target_types import ElixirBindingsLibrariesField
 
@@ -36,26 +34,15 @@ class BindingsLintRequest(LintTargetsRequest):
     partitioner_type = PartitionerType.DEFAULT_ONE_PARTITION_PER_INPUT
 
 
-def _stale_lines(bindings: Bindings, drift: Drift) -> str:
-    lines = [f"{bindings.address}: generated bindings are stale:"]
-    lines += [f"  out of date or missing: {path}" for path in drift.changed]
-    lines += [f"  no longer generated: {path}" for path in drift.extra]
-    lines.append(f"  fix: {fix_command(bindings)}")
-    return "\n".join(lines) + "\n"
-
-
 @rule(desc="Check Elixir bindings are current", level=LogLevel.DEBUG)
 async def lint_bindings(request: BindingsLintRequest.Batch[Any, Any]) -> LintResult:
     [field_set] = request.elements
     bindings = await Get(Bindings, BindingsRequest(field_set.address))
-    description = str(field_set.address)
-    if bindings.problems:
-        text = "".join(f"{p}\n" for p in bindings.problems)
-        return LintResult(1, "", text, request.tool_name, description)
-    drift = await Get(Drift, Bindings, bindings)
-    if drift.changed or drift.extra:
-        return LintResult(1, "", _stale_lines(bindings, drift), request.tool_name, description)
-    return LintResult(0, f"{bindings.address}: up to date\n", "", request.tool_name, description)
+    report = bindings.failure() if bindings.problems else (
+        await Get(Staleness, Bindings, bindings)).report
+    up_to_date = "" if report else f"{bindings.address}: {UP_TO_DATE}\n"
+    return LintResult(1 if report else 0, up_to_date, report, request.tool_name,
+                      str(field_set.address))
 
 
 def rules():

@@ -1,9 +1,9 @@
 """Pants backend `snakebridge_rules.pants`: the `elixir_bindings` target and its goals.
 
-Enable it in pants.toml: `backend_packages.add = ["snakebridge_rules.pants"]`. Laid out
-like Pants' own codegen backends: one small rule file per concern (process.py runs the
-engine; scan, merge, introspect, check, render are its steps; bindings.py wires them for
-a target after field_checks.py; codegen.py, goal.py and lint.py are how users reach them).
+Enable it in pants.toml: `backend_packages.add = ["snakebridge_rules.pants"]`. One small
+rule file per concern, like Pants' own codegen backends: spec.py checks a target,
+process.py runs the engine, scan, merge, introspect, check and render are its steps,
+bindings.py wires them, and codegen.py, goal.py and lint.py are how users reach them.
 """
 
 from pants.backend.python.dependency_inference import module_mapper
@@ -20,6 +20,7 @@ from snakebridge_rules.pants import (
     process,
     render,
     scan,
+    spec,
 )
 from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
@@ -29,7 +30,7 @@ def target_types():
 
 
 def rules():
-    steps = (process, scan, merge, introspect, check, render, bindings, codegen, goal, lint)
+    steps = (process, spec, scan, merge, introspect, check, render, bindings, codegen, goal, lint)
     return [
         *(r for module in steps for r in module.rules()),
         *pex.rules(),

@@ -14,15 +14,13 @@ class SnakebridgeSubsystem(Subsystem):
 
     engine = StrOption(
         default=None,
-        help=help_text(
-            """
+        help=help_text("""
             Address of the target whose transitive closure provides the `snakebridge`
             engine (module `snakebridge_rules.cli`): a `python_requirement` on the
             `snakebridge` distribution in a resolve of its own (CPython 3.11), e.g.
             `3rdparty/python:snakebridge` (docs/pants.md). Required: there is no default,
             since no address exists in every repository.
-            """
-        ),
+        """),
     )
     skip = SkipOption("lint")
     timeout = IntOption(

@@ -224,3 +224,26 @@ def test_sync_check_names_the_fix_until_sync_makes_the_tree_current(cli, tmp_pat
     assert cli(*argv, "--check", cwd=tmp_path).returncode == 0
     assert (tmp_path / "snakebridge.manifest").read_text() == HEADER + "Numpy.mean/1\n"
     assert not (dest / "old/gone.ex").exists()
+
+
+def test_step_problems_reads_the_protocol_or_reports_a_crash(cli, tmp_path: Path) -> None:
+    """What an adapter reports for a step it ran (engine/problems.py `step_problems`)."""
+    from snakebridge_rules.engine.problems import Problem, step_problems
+
+    def problems(done) -> list[Problem]:
+        return step_problems("snakebridge merge for t", done.returncode,
+                             done.stdout.encode(), done.stderr.encode())
+
+    (tmp_path / "m").write_text("not a call key\n")
+    symbol_set(tmp_path / "s.pb", "Numpy.mean/1")
+    bad_input = cli("merge", "--symbols=s.pb", "--manifest=m", "--output=o", cwd=tmp_path)
+    assert [(p.file, p.line) for p in problems(bad_input)] == [("", 0)]
+    assert problems(bad_input)[0].message.startswith("m:1: ")
+    usage = cli("merge", "--manifest", "--x", cwd=tmp_path)  # exit 2: outside the protocol
+    [crash] = problems(usage)
+    assert crash.message.startswith("snakebridge merge for t crashed (exit 2); its last "
+                                    "output:\n    usage: snakebridge merge")
+    assert "argument --manifest: expected one argument" in crash.message
+    assert step_problems("s", -9, b"", b"") == [
+        Problem(message="s crashed (exit -9); its last output: (no output)")]
+    assert step_problems("s", 0, b"", b"") == []

@@ -137,7 +137,7 @@ def test_another_repo_uses_the_published_plugin_and_engine(
         "end\n")
     stale = pants("generate-bindings", "--check", "app:bindings")
     assert stale.returncode == 1
-    assert "fix: pants generate-bindings app:bindings" in stale.stderr
+    assert "run: pants generate-bindings app:bindings" in stale.stderr
     assert "./pants" not in stale.stderr
     assert pants("lint", "app:bindings").returncode == 1
 

@@ -6,6 +6,8 @@ with `python_files = rulerunner_*.py` (the outer suite cannot import Pants).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pants.backend.python.target_types import PythonRequirementTarget, PythonSourceTarget
 from pants.engine.addresses import Address, Addresses
@@ -13,10 +15,10 @@ from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from snakebridge_rules.pants import register
-from snakebridge_rules.pants.bindings import Bindings, BindingsSpec
-from snakebridge_rules.pants.goal import Drift
-from snakebridge_rules.pants.introspect import surface_file
-from snakebridge_rules.pants.merge import calls_file
+from snakebridge_rules.pants.bindings import Bindings
+from snakebridge_rules.pants.goal import Staleness
+from snakebridge_rules.pants.process import library_file
+from snakebridge_rules.pants.spec import BindingsSpec
 from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
 BUILD = """
@@ -37,7 +39,7 @@ def rule_runner() -> RuleRunner:
         rules=[
             *register.rules(),
             QueryRule(BindingsSpec, [Address]),
-            QueryRule(Drift, [Bindings]),
+            QueryRule(Staleness, [Bindings]),
         ],
     )
 
@@ -94,7 +96,7 @@ def test_output_dir_must_be_a_subdirectory(rule_runner: RuleRunner, bad: str) ->
         rule_runner.get_target(Address("app", target_name="bindings"))
 
 
-def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner) -> None:
+def test_staleness_lists_stale_missing_and_extra_files(rule_runner: RuleRunner) -> None:
     rule_runner.write_files(
         {
             "app/gen/same.ex": "same",
@@ -104,22 +106,29 @@ def test_drift_lists_changed_missing_and_orphaned_files(rule_runner: RuleRunner)
         }
     )
     generated = rule_runner.make_snapshot(
-        {"app/gen/same.ex": "same", "app/gen/changed.ex": "new", "app/gen/missing.ex": "m"}
-    )
+        {"same.ex": "same", "changed.ex": "new", "missing.ex": "m"}
+    ).digest
     bindings = Bindings(
         address=Address("app", target_name="bindings"),
         output_dir="app/gen",
         manifest_path="app/snakebridge.manifest",
+        fix="pants generate-bindings app:bindings",
+        problems=(),
         generated=generated,
         manifest=b"Numpy.mean/1\n",
-        problems=(),
-        warnings=(),
     )
-    drift = rule_runner.request(Drift, [bindings])
-    assert drift.changed == ("app/gen/changed.ex", "app/gen/missing.ex")
-    assert drift.extra == ("app/gen/orphan.ex",)
+    assert rule_runner.request(Staleness, [bindings]).report == (
+        "app:bindings: the checked-in bindings are stale:\n"
+        "  app/gen/changed.ex: stale\n"
+        "  app/gen/missing.ex: missing\n"
+        "  app/gen/orphan.ex: extra\n"
+        "run: pants generate-bindings app:bindings\n"
+    )
+    bindings = dataclasses.replace(bindings, manifest=b"Numpy.std/1\n")
+    assert "  app/snakebridge.manifest: not manifest" in rule_runner.request(
+        Staleness, [bindings]).report
 
 
 def test_per_library_file_names() -> None:
-    assert calls_file("numpy=NP") == "calls/numpy.pb"
-    assert surface_file("scipy.linalg") == "scipy.linalg.surface.pb"
+    assert library_file("numpy=NP", ".calls.pb") == "numpy.calls.pb"
+    assert library_file("scipy.linalg", ".surface.pb") == "scipy.linalg.surface.pb"
