@@ -1,9 +1,10 @@
 """The one failure protocol of every engine subcommand.
 
 A subcommand that fails on bad input exits 1, prints `{"errors": [...]}` (sorted keys)
-on stdout for the adapter that runs it, and one line per problem on stderr for the
-person reading the build log: `file:line: call: message` when the problem has a place,
-else `snakebridge STEP: call: message`. Usage errors exit 2 (argparse). Adapters never
+on stdout for the adapter that runs it (not when stdout is a terminal: a person there
+reads stderr), and one line per problem on stderr for the person reading the build log:
+`file:line: call: message` when the problem has a place, else `snakebridge STEP: call:
+message`. Usage errors exit 2 (argparse). Adapters never
 parse stderr; they read the JSON, or pass stderr through.
 """
 
@@ -86,11 +87,12 @@ def step_problems(step: str, exit_code: int, stdout: bytes, stderr: bytes) -> li
 
 
 def report(step: str, problems: list[Problem]) -> int:
-    """Print `problems` in the protocol's two forms, in file, line, column order;
-    returns the exit status (1)."""
+    """Print `problems` in the protocol's two forms (the JSON only for a program), in
+    file, line, column order; returns the exit status (1)."""
     problems = sorted(problems, key=Problem.sort_key)
-    sys.stdout.buffer.write(errors_json(problems))
-    sys.stdout.flush()
+    if not sys.stdout.isatty():
+        sys.stdout.buffer.write(errors_json(problems))
+        sys.stdout.flush()
     for problem in problems:
         line = str(problem)
         print(line if problem.file else f"snakebridge {step}: {line}", file=sys.stderr)

@@ -1,13 +1,15 @@
 """An `elixir_bindings` target's fields, resolved against its directory and checked.
 
-The checks run before any process, so a mistake in the BUILD file gets a BUILD fix, not
-an environment's import error: `python_requirements` may list only `python_requirement`
-targets, and Pants' module mapping must find each library in them (standard-library
-modules need none). Runs inside Pants (Python 3.9).
+The checks run before any process, so a mistake in the BUILD file gets a BUILD fix at
+its `BUILD:line`, not an environment's import error, and fails that target alone: the
+field values, then `python_requirements` may list only `python_requirement` targets,
+and Pants' module mapping must find each library in them (standard-library modules
+need none; a near miss gets "did you mean"). Runs inside Pants (Python 3.9).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import pkgutil
@@ -26,7 +28,7 @@ from pants.engine.target import Targets, WrappedTarget, WrappedTargetRequest
 from pants.util.docutil import bin_name
 from pants.util.logging import LogLevel
 
-from snakebridge_rules.engine.libraries import Library
+from snakebridge_rules.engine.libraries import Library, LibrarySpecError
 from snakebridge_rules.pants.target_types import (
     ElixirBindingsLibrariesField,
     ElixirBindingsManifestField,
@@ -36,6 +38,8 @@ from snakebridge_rules.pants.target_types import (
 )
 
 REQUIREMENTS = ElixirBindingsRequirementsField.alias
+LIBRARIES = ElixirBindingsLibrariesField.alias
+OUTPUT_DIR = ElixirBindingsOutputDirField.alias
 
 
 @dataclass(frozen=True)
@@ -65,17 +69,35 @@ async def bindings_spec(address: Address, mapping: ThirdPartyPythonModuleMapping
         description_of_origin=f"the `{REQUIREMENTS}` field of {address}"))
     targets = await Get(Targets, Addresses, requirements)
     libraries = tuple(target[ElixirBindingsLibrariesField].value or ())
-    problems = _not_requirements(address, targets) or _not_importable(
-        address, libraries, targets, mapping)
+    output_dir = target[ElixirBindingsOutputDirField].value or ""
+    problems = (_bad_values(address, libraries, output_dir) or _not_requirements(targets)
+                or _not_importable(libraries, targets, mapping))
     join = functools.partial(os.path.join, address.spec_path)
     return BindingsSpec(address, target[ElixirBindingsSourcesField], libraries, requirements,
                         join(target[ElixirBindingsManifestField].value or ""),
-                        os.path.normpath(join(target[ElixirBindingsOutputDirField].value or ".")),
-                        tuple(problems))
+                        os.path.normpath(join(output_dir)),
+                        tuple(f"{target.description_of_origin}: {p}" for p in problems))
 
 
-def _not_requirements(address: Address, targets: Targets) -> List[str]:
-    return [f"{address}: `{REQUIREMENTS}` lists {t.address}, which is not a "
+def _bad_values(address: Address, libraries: Tuple[str, ...], output_dir: str) -> List[str]:
+    """Here, not in the fields' `compute_value`: an error there is raised wherever Pants
+    builds the target, and most goals build every target (the module mapping does)."""
+    normalized = os.path.normpath(output_dir or ".")
+    if normalized == "." or normalized.startswith(("/", "..")):
+        return [f"`{OUTPUT_DIR}` must be a subdirectory of {address.spec_path or '.'} (the "
+                f"generator deletes files it no longer produces there), not {output_dir!r}"]
+    if not libraries:
+        return [f"`{LIBRARIES}` names no Python module; name the ones to bind, e.g. "
+                f"`{LIBRARIES}=[\"numpy\"]`"]
+    try:
+        Library.parse_all(libraries)
+    except LibrarySpecError as exc:
+        return [f"`{LIBRARIES}`: {exc}"]
+    return []
+
+
+def _not_requirements(targets: Targets) -> List[str]:
+    return [f"`{REQUIREMENTS}` lists {t.address}, which is not a "
             f"`python_requirement` target; list only the requirements that provide the "
             f"libraries" for t in targets if not t.has_field(PythonRequirementsField)]
 
@@ -88,20 +110,25 @@ def _stdlib_modules() -> frozenset:
     return frozenset(sys.builtin_module_names) | {m.name for m in found}
 
 
-def _not_importable(address: Address, libraries: Tuple[str, ...], targets: Targets,
+def _not_importable(libraries: Tuple[str, ...], targets: Targets,
                     mapping: ThirdPartyPythonModuleMapping) -> List[str]:
     listed = {t.address for t in targets}
+    provided = sorted({module.split(".")[0]  # what a typo may have meant
+                       for by_module in mapping.resolves_to_modules_to_providers.values()
+                       for module, by in by_module.items() if any(p.addr in listed for p in by)})
     problems = []
     for spec in libraries:
         module = Library.parse(spec).python_module
-        if module.split(".")[0] in _stdlib_modules():
-            continue
+        top, dot, rest = module.partition(".")
         providers = {p.provider.addr for p in mapping.providers_for_module(module, None)}
-        if not providers & listed:
-            hint = (f" (provided by {', '.join(sorted(map(str, providers)))}: add it)"
-                    if providers else " (add the `python_requirement` that provides it)")
-            problems.append(f"{address}: library {module!r} is not importable from "
-                            f"`{REQUIREMENTS}` [{', '.join(sorted(map(str, listed)))}]{hint}")
+        if top in _stdlib_modules() or providers & listed:
+            continue
+        close = difflib.get_close_matches(top, provided, n=1)
+        hint = (f" (provided by {', '.join(sorted(map(str, providers)))}: add it)" if providers
+                else f" — did you mean {close[0] + dot + rest!r}?" if close
+                else " (add the `python_requirement` that provides it)")
+        problems.append(f"library {module!r} is not importable from `{REQUIREMENTS}` "
+                        f"[{', '.join(sorted(map(str, listed)))}]{hint}")
     return problems
 
 

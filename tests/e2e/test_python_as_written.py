@@ -18,7 +18,8 @@ from tests.generate.conftest import elixir_check, snakebridge
 pytestmark = pytest.mark.slow
 
 LIBRARIES = ["math", "builtins", "datetime", "fractions", "decimal", "pathlib", "re",
-             "itertools", "collections", "json", "sympy", "networkx", "numpy", "scipy",
+             "itertools", "collections", "json", "random", "sympy", "networkx", "numpy",
+             "scipy",
              "sbforms"]
 _X = 'Sympy.symbols!("x")'
 _PARABOLA = "fn x -> (x - 2.0) * (x - 2.0) end"
@@ -133,6 +134,25 @@ CASES: dict[str, tuple[str, str]] = {
         "Scipy.Stats.ttest_1samp!([1.0, 2.0, 3.0, 4.5], 0) |> "
         "Scipy.Stats.ResultClasses_.TtestResult.pvalue!() |> Builtins.float!()",
         "float(scipy.stats.ttest_1samp([1.0, 2.0, 3.0, 4.5], 0).pvalue)"),
+    # module-level objects: their methods are functions of a module named after them
+    "scipy.stats.norm.cdf(1.96)": ("Scipy.Stats.Norm.cdf!(1.96)",
+                                   "float(scipy.stats.norm.cdf(1.96))"),
+    "scipy.stats.norm.ppf(0.975)": ("Scipy.Stats.Norm.ppf!(0.975)",
+                                    "float(scipy.stats.norm.ppf(0.975))"),
+    "scipy.stats.norm.cdf(1, loc=1, scale=2)": (
+        "Scipy.Stats.Norm.cdf!(1, loc: 1, scale: 2)",
+        "float(scipy.stats.norm.cdf(1, loc=1, scale=2))"),
+    "scipy.stats.t.sf(2.0, 10)": ("Scipy.Stats.T.sf!(2.0, 10)",
+                                  "float(scipy.stats.t.sf(2.0, 10))"),
+    "scipy.stats.chi2.ppf(0.95, 3)": ("Scipy.Stats.Chi2.ppf!(0.95, 3)",
+                                      "float(scipy.stats.chi2.ppf(0.95, 3))"),
+    "random.random is a function already": ("(Random.seed!(7); Random.random!())",
+                                            "random.seed(7) or random.random()"),
+    "meter.reading(2, 1)": ("Sbforms.Meter.reading!(2, 1)", "sbforms.meter.reading(2, 1)"),
+    "meter.reading(2, offset=1)": ("Sbforms.Meter.reading!(2, offset: 1)",
+                                   "sbforms.meter.reading(2, offset=1)"),
+    "meter.unit (a property)": ("Sbforms.Meter.unit!()", "sbforms.meter.unit"),
+    "meter.scale (instance data)": ("Sbforms.Meter.scale!()", "sbforms.meter.scale"),
     # more than 255 parameters: keyword-only binding, the rest of the module loads
     "wide(p0=0, ..., p299=299)": (f"Sbforms.wide!({_WIDE})",
                                   "sbforms.wide(**{f'p{n}': n for n in range(300)})"),
@@ -172,7 +192,7 @@ end
 
 _EXPECTED = """
 import base64, collections, datetime, decimal, fractions, itertools, json, math, pathlib, re
-import sys, networkx, numpy, sbforms, scipy.optimize, scipy.stats, sympy
+import random, sys, networkx, numpy, sbforms, scipy.optimize, scipy.stats, sympy
 for name, source in json.loads(sys.argv[1]).items():
     try:
         text = repr(eval(source))
@@ -254,6 +274,9 @@ def test_a_keyword_list_where_a_value_was_meant_is_the_keywords(results) -> None
     ("Sbforms.wide(1, 2)", "Sbforms.wide/2: sbforms.wide cannot be called with 2 arguments "
      "from Elixir: it accepts arity 1 (Sbforms.wide/1; it has more than 255 required "
      "positional parameters, so they are all passed by name in one keyword list)"),
+    ("Sbforms.Gauge.reading(1)", "Sbforms.Gauge.reading/1: sbforms.Gauge has no attribute "
+     "'reading' (the object sbforms.gauge has this Elixir module name too, but the class "
+     'takes it: call the object as SnakeBridge.call("sbforms", "gauge.reading", args))'),
 ])
 def test_too_many_arguments_is_a_generate_time_error(tmp_path, e2e_python, call,
                                                      message) -> None:

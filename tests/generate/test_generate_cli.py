@@ -4,11 +4,14 @@ byte-identical output across checkouts and environments."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,6 +149,33 @@ def test_arity_error_says_which_arities_work(tmp_path, cli, numpy_python) -> Non
     assert done.returncode == 1 and "lib/bad.ex:2: Numpy.mean/0: " in done.stderr, done.stderr
     assert "it accepts arity 1 to 6 (Numpy.mean/1 to /6)" in done.stderr, done.stderr
     assert not (root / "gen").exists() and not (root / "bindings.manifest").exists()
+
+
+def _on_a_terminal(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run `argv` with stdout on a pseudo-terminal (stderr piped): exit, stdout, stderr."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):  # EIO: the terminal closed with the process
+        while chunk := os.read(leader, 4096):
+            out += chunk
+    os.close(leader)
+    return proc.wait(), out.decode(), proc.stderr.read().decode()
+
+
+def test_at_a_terminal_problems_are_lines_without_the_json(tmp_path, cli,
+                                                          numpy_python) -> None:
+    """The JSON is for the adapter that runs a step; a person at a terminal gets lines."""
+    root = _project(tmp_path / "p", "defmodule Bad do\n  def f, do: Numpy.meen([1])\nend\n")
+    piped = _generate(cli, root, numpy_python)
+    assert piped.returncode == 1 and json.loads(piped.stdout)["errors"], piped.stdout
+    argv = [sys.executable, "-m", "snakebridge_rules.cli", "generate", "--library", "numpy",
+            "--python", numpy_python, "--out", "gen", "lib"]
+    code, out, err = _on_a_terminal(argv, root)
+    assert code == 1
+    assert "lib/bad.ex:2: Numpy.meen/1: numpy has no attribute 'meen'" in err, err
+    assert out == "", out
 
 
 def test_bad_manifest_entry_points_into_the_manifest(tmp_path, cli, numpy_python) -> None:

@@ -22,7 +22,7 @@ def _member(**overrides) -> dict:
 
 def _answer(members: list, secret: str = SECRET, scopes: dict | None = None) -> bytes:
     scopes = scopes or {"Lib": {"python_module": "lib", "qualname": "", "is_class": False,
-                                "doc": ""}}
+                                "is_instance": False, "doc": ""}}
     header = json.dumps({"secret": secret, "status": 0}).encode()
     payload = json.dumps({"members": members, "errors": [], "scopes": scopes}).encode()
     return header + b"\n" + payload
@@ -65,9 +65,42 @@ def test_fields_are_checked(overrides: dict, field: str) -> None:
 
 def test_a_scope_outside_the_library_is_refused() -> None:
     scopes = {"/abs/Path": {"python_module": "lib", "qualname": "", "is_class": False,
-                            "doc": ""}}
+                            "is_instance": False, "doc": ""}}
     with pytest.raises(AnswerError, match="scopes key"):
         parse_answer(_answer([], scopes=scopes), SECRET, REQUEST)
+
+
+def _object_scopes(**overrides) -> dict:
+    counter = {"python_module": "lib", "qualname": "counter", "is_class": False,
+               "is_instance": True, "doc": "", **overrides}
+    return {"Lib": {"python_module": "lib", "qualname": "", "is_class": False,
+                    "is_instance": False, "doc": ""}, "Lib.Counter": counter}
+
+
+@pytest.mark.parametrize("kind", [1, 7])
+def test_an_objects_functions_and_attributes_pass(kind: int) -> None:
+    data = _answer([_member(elixir_module="Lib.Counter", kind=kind)],
+                   scopes=_object_scopes())
+    _, result = parse_answer(data, SECRET, REQUEST)
+    assert result["scopes"]["Lib.Counter"]["is_instance"]
+    assert [m["kind"] for m in result["members"]] == [kind]
+
+
+@pytest.mark.parametrize("kind", [2, 3, 4, 5, 6])
+def test_an_object_has_no_methods_or_classes(kind: int) -> None:
+    data = _answer([_member(elixir_module="Lib.Counter", kind=kind)],
+                   scopes=_object_scopes())
+    with pytest.raises(AnswerError, match=r"members\[0\]\.kind is not an integer in 1\.\.1 "
+                       r"or 7\.\.7"):
+        parse_answer(data, SECRET, REQUEST)
+
+
+@pytest.mark.parametrize("overrides", [{"is_class": True}, {"qualname": "a.b"},
+                                       {"qualname": ""}, {"is_instance": 1}])
+def test_an_object_scope_is_checked(overrides: dict) -> None:
+    data = _answer([], scopes=_object_scopes(**overrides))
+    with pytest.raises(AnswerError, match=r"scopes\['Lib.Counter'\]\.is_instance"):
+        parse_answer(data, SECRET, REQUEST)
 
 
 def test_a_lone_surrogate_makes_an_error_for_that_member_only() -> None:

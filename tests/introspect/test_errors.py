@@ -26,7 +26,8 @@ def test_unknown_symbol_suggests_the_closest_public_name(fixture_python: str) ->
 def test_unknown_submodule_or_class(fixture_python: str) -> None:
     key = "Sbfixture.Shap.area/1"
     message = errors_of(fixture_python, "sbfixture", key)[key]
-    assert message == "sbfixture has no submodule or class for 'Shap' — did you mean 'Shape'?"
+    assert message == ("sbfixture has no submodule, class or object for 'Shap' — did you "
+                       "mean 'Shape'?")
 
 
 def test_python_name_used_instead_of_its_elixir_name(fixture_python: str) -> None:

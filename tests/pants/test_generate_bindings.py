@@ -298,6 +298,52 @@ def test_one_failing_target_does_not_block_the_others(pants_repo: PantsRepo) -> 
     assert pants_repo.path(NUMPY_EX).read_bytes() == before  # the good target was written
 
 
+# Four targets, each with a BUILD mistake (lines 1, 3, 5, 7); a field's value is checked
+# per target, so none of them stops the others or an unrelated goal.
+BAD_FIELDS_BUILD = "".join(
+    f'elixir_bindings(name="{name}", libraries={libraries}, sources=["lib/*.ex"],\n'
+    f'    python_requirements=["3rdparty/python:numpy"], output_dir="{name}")\n'
+    for name, libraries in [("empty", "[]"), ("lower", '["numpy=lower"]'),
+                            ("typo", '["nunpy"]'), ("unprovided", '["humanize"]')])
+
+
+def test_a_bad_field_fails_its_target_only(pants_repo: PantsRepo) -> None:
+    """Every good target is written, each bad one reported at its BUILD file:line."""
+    bad = pants_repo.path("bad")
+    (bad / "lib").mkdir(parents=True)
+    (bad / "BUILD").write_text(BAD_FIELDS_BUILD)
+    edit(bad / "lib/bad.ex", "defmodule Bad do\n  def f(xs), do: Numpy.mean(xs)\nend\n")
+    pants_repo.path(NUMPY_EX).unlink(missing_ok=True)
+    try:
+        run = pants_repo.pants("generate-bindings", TARGET, "bad::")
+        unrelated = pants_repo.pants("dependencies", "snakebridge_rules/cli.py")
+        codegen = pants_repo.pants("export-codegen", "bad:typo")
+    finally:
+        shutil.rmtree(bad)
+        time.sleep(1.0)
+    assert run.returncode == 1, run.stderr
+    assert pants_repo.path(NUMPY_EX).is_file()  # the good target was written
+    for name, line, message in [
+        ("empty", 1, "`libraries` names no Python module; name the ones to bind, e.g. "
+                     '`libraries=["numpy"]`'),
+        ("lower", 3, "`libraries`: --library 'numpy=lower': 'lower' is not an Elixir "
+                     "module name"),
+        ("typo", 5, "library 'nunpy' is not importable from `python_requirements` "
+                    "[3rdparty/python:numpy] — did you mean 'numpy'?"),
+        ("unprovided", 7, "library 'humanize' is not importable from `python_requirements` "
+                          "[3rdparty/python:numpy] (add the `python_requirement` that "
+                          "provides it)")]:
+        assert f"bad:{name}: cannot generate bindings:\n  bad/BUILD:{line}: {message}" in (
+            run.stderr), run.stderr
+    assert "InvalidTargetException" not in run.stderr + unrelated.stderr
+    assert unrelated.returncode == 0, unrelated.stderr
+    assert "snakebridge_rules/__init__.py:engine" in unrelated.stdout
+    # export-codegen words a failure as generate-bindings does, from the same place.
+    assert codegen.returncode != 0
+    assert "bad:typo: cannot generate bindings:\n  bad/BUILD:5: library 'nunpy'" in (
+        codegen.stderr), codegen.stderr
+
+
 # Passes the BUILD-level check (the requirement claims the modules) yet cannot import.
 MISMAPPED_BUILD = """\
 python_requirement(

@@ -42,7 +42,7 @@ def _defined(module: ModuleSurface, functions: list[Function]) -> set[tuple[str,
 
 
 def moduledoc(module: ModuleSurface) -> str:
-    what = "class" if module.is_class else "module"
+    what = "class" if module.is_class else ("object" if module.is_instance else "module")
     path = ".".join(p for p in (module.python_module, module.qualname) if p)
     if not module.doc:
         return f"Elixir bindings for the Python {what} `{path}`."

@@ -22,6 +22,7 @@ _MAX_ITEMS = 1 << 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MEMBER_KINDS = range(1, 8)  # api.proto Member.Kind
 _PARAMETER_KINDS = range(1, 6)  # api.proto Parameter.Kind
+_OBJECT_MEMBER_KINDS = range(1, 2), range(7, 8)  # FUNCTION, ATTRIBUTE: no receiver
 
 
 class AnswerError(ValueError):
@@ -109,11 +110,12 @@ def _member(record: Any, where: str, owner: str, scopes: dict[str, Any]) -> dict
         raise AnswerError(f"the probe's answer breaks its schema: {where}.elixir_name "
                           f"{str(name)[:80]!r} is not a safe Elixir function name")
     origin = record.get("origin")
+    kinds = _OBJECT_MEMBER_KINDS if scopes[module]["is_instance"] else (_MEMBER_KINDS,)
     return {
         "python_name": _text(record.get("python_name"), f"{where}.python_name", _MAX_NAME),
         "elixir_module": module,
         "elixir_name": name,
-        "kind": _choice(record.get("kind"), f"{where}.kind", _MEMBER_KINDS),
+        "kind": _choice(record.get("kind"), f"{where}.kind", *kinds),
         "doc": _text(record.get("doc"), f"{where}.doc", _MAX_TEXT),
         "signature_found": _bool(record.get("signature_found"), f"{where}.signature_found"),
         "return_annotation": _text(record.get("return_annotation"),
@@ -142,12 +144,19 @@ def _origin(value: Any, where: str) -> dict[str, str]:
 
 
 def _scope(value: Any, where: str) -> dict[str, Any]:
+    """A module, class or module-level object (`is_instance`: its members are functions
+    and attributes read through the module, never methods of a class)."""
     value = _dict(value, where)
-    return {"python_module": _text(value.get("python_module"), f"{where}.python_module",
-                                   _MAX_NAME),
-            "qualname": _text(value.get("qualname"), f"{where}.qualname", _MAX_NAME),
-            "is_class": _bool(value.get("is_class"), f"{where}.is_class"),
-            "doc": _text(value.get("doc"), f"{where}.doc", _MAX_TEXT)}
+    scope = {"python_module": _text(value.get("python_module"), f"{where}.python_module",
+                                    _MAX_NAME),
+             "qualname": _text(value.get("qualname"), f"{where}.qualname", _MAX_NAME),
+             "is_class": _bool(value.get("is_class"), f"{where}.is_class"),
+             "is_instance": _bool(value.get("is_instance"), f"{where}.is_instance"),
+             "doc": _text(value.get("doc"), f"{where}.doc", _MAX_TEXT)}
+    if scope["is_instance"] and (scope["is_class"] or not scope["qualname"].isidentifier()):
+        raise _bad(f"{where}.is_instance", "true only for an object named by one "
+                   "identifier of a module")
+    return scope
 
 
 def _error(value: Any, where: str) -> dict[str, Any]:
@@ -182,9 +191,11 @@ def _bool(value: Any, where: str) -> bool:
     return value
 
 
-def _choice(value: Any, where: str, allowed: range) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value not in allowed:
-        raise _bad(where, f"an integer in {allowed.start}..{allowed.stop - 1}")
+def _choice(value: Any, where: str, *allowed: range) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not any(
+            value in a for a in allowed):
+        ranges = " or ".join(f"{a.start}..{a.stop - 1}" for a in allowed)
+        raise _bad(where, f"an integer in {ranges}")
     return value
 
 

@@ -77,18 +77,27 @@ class Scrubber:
 
 
 class Scope:
-    """A module or class whose names are mapped together (names.py works per scope)."""
+    """A module, class or module-level object whose names are mapped together (names.py
+    works per scope). An object's scope (`scipy.stats.norm` as `Scipy.Stats.Norm`) has
+    no sub-scopes: its members are functions called through the module's attribute."""
 
-    def __init__(self, names: Any, obj: Any, python_module: str, qualname: str) -> None:
+    def __init__(self, names: Any, obj: Any, python_module: str, qualname: str,
+                 is_instance: bool = False) -> None:
         self.obj = obj
         self.python_module = python_module
         self.qualname = qualname
         self.is_class = inspect.isclass(obj)
+        self.is_instance = is_instance
         self.names = names
         self._children: Dict[str, Tuple[str, Any]] | None = None
         self._members: Dict[str, str] | None = None
         self._shadowed: Set[str] = set()
         self._instance: Dict[str, str] | None = None
+        self._objects: Dict[str, str] | None = None
+        self._hidden: Dict[str, str] = {}
+        #: (module, name) of the module-level object whose segment this class or
+        #: submodule took, else None.
+        self.hides: Tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -101,7 +110,8 @@ class Scope:
             return sorted(vars(self.obj))
 
     def public_names(self) -> List[str]:
-        declared = getattr(self.obj, "__all__", None) if not self.is_class else None
+        plain_module = not self.is_class and not self.is_instance
+        declared = getattr(self.obj, "__all__", None) if plain_module else None
         if isinstance(declared, (list, tuple)) and all(isinstance(n, str) for n in declared):
             return sorted(set(declared))
         names = set(self.attribute_names()) | set(self.instance_attributes())
@@ -109,6 +119,8 @@ class Scope:
 
     def children(self) -> Dict[str, Tuple[str, Any]]:
         """Elixir segment -> (Python name, module or class) for the scope's sub-scopes."""
+        if self._children is None and self.is_instance:
+            self._children = {}
         if self._children is None:
             found: Dict[str, Any] = {}
             # The namespace, not getattr: a lazy module `__getattr__` (numpy's) would
@@ -116,7 +128,7 @@ class Scope:
             namespace = self.namespace()
             for name in self.attribute_names():
                 value = namespace.get(name)
-                if inspect.isclass(value) or self._is_submodule(name, value):
+                if self._is_scope(name, value):
                     found[name] = value
             for name in self._unimported_submodules():
                 found.setdefault(name, None)  # imported when its segment is asked for
@@ -137,6 +149,14 @@ class Scope:
             found.update(vars(klass))
         return found
 
+    def _is_scope(self, name: str, value: Any) -> bool:
+        """A class or submodule; not a value that raises when asked (a hostile
+        `__class__`): that must not break the scope's other names."""
+        try:
+            return inspect.isclass(value) or self._is_submodule(name, value)
+        except Exception:
+            return False
+
     def _is_submodule(self, name: str, value: Any) -> bool:
         """A module that lives under this one (or is registered so, as `os.path` is)."""
         if self.is_class or not isinstance(value, types.ModuleType):
@@ -153,11 +173,35 @@ class Scope:
         except BaseException:
             return []
 
+    def objects(self) -> Dict[str, str]:
+        """Elixir segment -> Python name of the module's public objects (`norm` ->
+        `Norm`): what no class or submodule segment takes; the others are `hidden`."""
+        if self._objects is None:
+            self._objects = {}
+            if not self.is_class and not self.is_instance:
+                namespace = self.namespace()
+                found = [n for n in sorted(namespace) if isinstance(n, str)
+                         and not n.startswith("_") and _is_object(namespace[n])]
+                taken = set(self.children())
+                for name, segment in sorted(self.names.segment_names(found).items()):
+                    (self._hidden if segment in taken else self._objects)[segment] = name
+        return self._objects
+
     def child(self, segment: str) -> Scope | None:
         entry = self.children().get(segment)
         if entry is None:
-            return None
-        name, value = entry
+            name = self.objects().get(segment)
+            if name is None:
+                return None
+            value = self.namespace()[name]
+            return Scope(self.names, value, self.python_module, name, is_instance=True)
+        scope = self._child_scope(*entry)
+        self.objects()
+        hidden = self._hidden.get(segment)
+        scope.hides = (self.python_module, hidden) if hidden else None
+        return scope
+
+    def _child_scope(self, name: str, value: Any) -> Scope:
         if self.is_class:
             return Scope(self.names, value, self.python_module, self.qualname + "." + name)
         if inspect.isclass(value):
@@ -346,6 +390,8 @@ def _origin(scope: Scope, value: Any, kind: int) -> Dict[str, str] | None:
 def describe(scope: Scope, python_name: str, scrub: Scrubber) -> Dict[str, Any]:
     """The facts about one member: kind, signature, docstring (all from run time)."""
     record: Dict[str, Any] = {"python_name": python_name}
+    if scope.is_instance:
+        return _object_member(record, scope, python_name, scrub)
     if python_name == "__init__" and scope.is_class:
         return _constructor(record, scope.obj, scope, scrub)
     attributes = scope.instance_attributes()
@@ -380,6 +426,28 @@ def _constructor(record: Dict[str, Any], cls: type, scope: Scope,
     """A class as a callable: `Mod.Class.new`, or a lowercase class bound as `Mod.cls`."""
     record.update(kind=CLASS, doc=_doc(cls), origin=_origin(scope, cls, CLASS))
     record.update(_signature(cls, False, scrub), return_annotation="")
+    return record
+
+
+def _object_member(record: Dict[str, Any], scope: Scope, python_name: str,
+                   scrub: Scrubber) -> Dict[str, Any]:
+    """A member of a module-level object: a method is a function of the object's module
+    (the bound method's signature has no `self`), a property or data an attribute. A
+    property is described from its descriptor, never run."""
+    kind, raw = _class_member_kind(type(scope.obj), python_name)
+    if kind == PROPERTY:
+        getter = getattr(raw, "fget", None)
+        returns = _signature(getter, True, scrub)["return_annotation"] if getter else ""
+        record.update(kind=ATTRIBUTE, origin=None, doc=_doc(raw), signature_found=True,
+                      return_annotation=returns, parameters=[])
+        return record
+    value = getattr(scope.obj, python_name)
+    if not callable(value):
+        record.update(kind=ATTRIBUTE, origin=None, doc="", signature_found=True,
+                      return_annotation="", parameters=[])
+        return record
+    record.update(kind=FUNCTION, origin=_origin(scope, value, FUNCTION), doc=_doc(value))
+    record.update(_signature(value, False, scrub))
     return record
 
 
@@ -430,8 +498,9 @@ class Resolver:
         if child is None:
             public = set(parent.public_names())
             options = [s for s, (n, _) in parent.children().items() if n in public]
-            hint = suggest(segment, options)
-            raise LookupError(f"{parent.label} has no submodule or class for '{segment}'{hint}")
+            hint = suggest(segment, options + sorted(parent.objects()))
+            raise LookupError(f"{parent.label} has no submodule, class or object for "
+                              f"'{segment}'{hint}")
         self.scopes[elixir_module] = child
         return child
 
@@ -455,7 +524,19 @@ class Resolver:
                               "Elixir (a safe function name)")
         public = set(scope.public_names())
         options = [e for e, p in scope.members().items() if p in public]
-        raise MissingName(f"{scope.label} has no attribute '{name}'{suggest(name, options)}")
+        raise MissingName(f"{scope.label} has no attribute '{name}'{suggest(name, options)}"
+                          + _hidden_object_hint(scope, name))
+
+
+def _hidden_object_hint(scope: Scope, name: str) -> str:
+    """For a class or submodule that took a module-level object's segment (the class
+    `Norm` beside the object `norm`): how to call the object's method instead."""
+    if scope.hides is None:
+        return ""
+    module, hidden = scope.hides
+    return (f" (the object {module}.{hidden} has this Elixir module name too, but the "
+            f"{'class' if scope.is_class else 'submodule'} takes it: call the object as "
+            f"SnakeBridge.call(\"{module}\", \"{hidden}.{name}\", args))")
 
 
 def _is_function_like(scope: Scope, name: str, as_function: str | None) -> bool:
@@ -480,10 +561,22 @@ def _converted(cls: Any) -> bool:
                                    and c.__name__ in ("ndarray", "generic")) for c in mro)
 
 
+def _is_object(value: Any) -> bool:
+    """A module-level object whose methods bind as functions of its own Elixir module:
+    not a module, class or function (those bind already), nor data the runtime hands
+    over as an Elixir value (`pi`, a dict of constants). An object that raises when
+    asked (a hostile `__class__`) is none: it must not break its module's other names."""
+    try:
+        return not (value is None or _is_import(value) or inspect.isclass(value)
+                    or inspect.isroutine(value) or _converted(type(value)))
+    except Exception:
+        return False
+
+
 def _scope_record(scope: Scope) -> Dict[str, Any]:
     return {"python_module": scope.python_module, "qualname": scope.qualname,
-            "is_class": scope.is_class, "doc": _doc(scope.obj),
-            "converted": scope.is_class and _converted(scope.obj)}
+            "is_class": scope.is_class, "is_instance": scope.is_instance,
+            "doc": _doc(scope.obj), "converted": scope.is_class and _converted(scope.obj)}
 
 
 def _targets_for_all(resolver: Resolver) -> List[Tuple[str, str]]:

@@ -6,9 +6,9 @@ processes (a PID namespace: no /proc/PPID/environ of the caller, no signal reach
 the engine), no capabilities, a read-only view of the filesystem in which the
 caller's HOME and temp dirs are empty in-memory filesystems (with the interpreter's
 own directories, and what its site dirs link to, bound back read-only), and one small
-writable scratch dir. When the
-engine dies the sandbox dies with it (`--die-with-parent`), and when the probe's
-first process ends the namespace and everything forked in it ends too.
+writable scratch dir. When the engine dies the sandbox dies with it
+(`--die-with-parent`), and when the probe's first process ends the namespace and
+everything forked in it ends too.
 
 Where bubblewrap is missing or namespaces are refused, every probe fails with one
 message naming the fix; `--no-sandbox` runs the library without isolation instead.

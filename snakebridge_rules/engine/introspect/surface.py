@@ -112,7 +112,7 @@ def build_surface(library: Library, result: dict[str, Any],
         surface.modules.append(ModuleSurface(
             elixir_module=module, python_module=scope["python_module"],
             qualname=scope["qualname"], is_class=scope["is_class"], doc=scope["doc"],
-            converted=scope.get("converted", False),
+            converted=scope.get("converted", False), is_instance=scope["is_instance"],
             doc_source=Source.RUNTIME if scope["doc"] else Source.SOURCE_UNSPECIFIED,
             members=sorted(members[module], key=lambda m: m.python_name),
         ))

@@ -1,6 +1,7 @@
 """Shapes the end-to-end suite needs that the standard library lacks: instance
-attributes of every kind, a signature wider than BEAM's 255 arguments, and a
-positional-only parameter whose value may be a keyword list."""
+attributes of every kind, a signature wider than BEAM's 255 arguments, a
+positional-only parameter whose value may be a keyword list, and module-level objects
+(one whose Elixir module name a class takes)."""
 
 from dataclasses import dataclass
 
@@ -44,3 +45,27 @@ def _wide_source(count: int) -> str:
 
 
 exec(_wide_source(300))  # noqa: S102 - a 300-parameter function, written out
+
+
+class _Meter:
+    """A module-level object's class: `meter`'s methods bind as `Sbforms.Meter.*`."""
+
+    def __init__(self):
+        self.scale = 10
+
+    def reading(self, x, offset=0):
+        return x * self.scale + offset
+
+    @property
+    def unit(self):
+        return "cm"
+
+
+meter = _Meter()
+
+
+class Gauge:
+    """A class beside the object `gauge`: the class takes `Sbforms.Gauge`."""
+
+
+gauge = _Meter()

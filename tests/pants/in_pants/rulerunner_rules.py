@@ -11,7 +11,6 @@ import dataclasses
 import pytest
 from pants.backend.python.target_types import PythonRequirementTarget, PythonSourceTarget
 from pants.engine.addresses import Address, Addresses
-from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from snakebridge_rules.pants import register
@@ -23,6 +22,7 @@ from snakebridge_rules.pants.target_types import ElixirBindingsTarget
 
 BUILD = """
 python_requirement(name="numpy", requirements=["numpy>=2"])
+python_requirement(name="humanize", requirements=["humanize"])
 elixir_bindings(
     name="bindings",
     libraries={libraries},
@@ -52,8 +52,26 @@ def test_spec_resolves_paths_against_the_build_file(rule_runner: RuleRunner) -> 
     assert spec.output_dir == "app/gen"
     assert spec.requirements == Addresses([Address("app", target_name="numpy")])
     assert spec.problems == (
-        "app:bindings: library 'scipy.linalg' is not importable from `python_requirements` "
+        "app/BUILD:4: library 'scipy.linalg' is not importable from `python_requirements` "
         "[app:numpy] (add the `python_requirement` that provides it)",
+    )
+
+
+def spec_problems(rule_runner: RuleRunner, build: str) -> tuple:
+    rule_runner.write_files({"app/BUILD": build})
+    return rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")]).problems
+
+
+@pytest.mark.parametrize(("library", "hint"), [
+    ("humanize", "(provided by app:humanize: add it)"),
+    ("nunpy", "— did you mean 'numpy'?"),
+    ("nunpy.linalg", "— did you mean 'numpy.linalg'?"),
+])
+def test_a_library_the_requirements_lack_gets_the_build_fix(rule_runner: RuleRunner,
+                                                            library: str, hint: str) -> None:
+    assert spec_problems(rule_runner, BUILD.format(libraries=f'["{library}"]')) == (
+        f"app/BUILD:4: library {library!r} is not importable from `python_requirements` "
+        f"[app:numpy] {hint}",
     )
 
 
@@ -69,31 +87,43 @@ def test_python_requirements_accepts_only_requirement_targets(rule_runner: RuleR
                              "app/m.py": ""})
     spec = rule_runner.request(BindingsSpec, [Address("app", target_name="bindings")])
     assert spec.problems == (
-        "app:bindings: `python_requirements` lists app:src, which is not a "
+        "app/BUILD:4: `python_requirements` lists app:src, which is not a "
         "`python_requirement` target; list only the requirements that provide the libraries",
     )
 
 
-def test_empty_libraries_is_a_field_error(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files({"app/BUILD": BUILD.format(libraries="[]")})
-    with pytest.raises(ExecutionError, match="`libraries` is empty"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+def test_empty_libraries_is_the_targets_problem(rule_runner: RuleRunner) -> None:
+    for libraries in ("[]", "None"):
+        assert spec_problems(rule_runner, BUILD.format(libraries=libraries)) == (
+            "app/BUILD:4: `libraries` names no Python module; name the ones to bind, e.g. "
+            "`libraries=[\"numpy\"]`",
+        )
+
+
+def test_missing_python_requirements_is_the_targets_problem(rule_runner: RuleRunner) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('python_requirements=[":numpy"],', "")
+    assert spec_problems(rule_runner, build) == (
+        "app/BUILD:4: library 'numpy' is not importable from `python_requirements` [] "
+        "(provided by app:numpy: add it)",
+    )
 
 
 @pytest.mark.parametrize("bad", ["numpy=lower", "1numpy", "numpy..x", "numpy=NP=X"])
-def test_a_malformed_library_is_a_field_error(rule_runner: RuleRunner, bad: str) -> None:
-    rule_runner.write_files({"app/BUILD": BUILD.format(libraries=f'["{bad}"]')})
-    with pytest.raises(ExecutionError, match="expected PYMOD or PYMOD=ElixirModule|is not an "
-                       "Elixir module name"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+def test_a_malformed_library_is_the_targets_problem(rule_runner: RuleRunner, bad: str) -> None:
+    [problem] = spec_problems(rule_runner, BUILD.format(libraries=f'["{bad}"]'))
+    assert problem.startswith(f"app/BUILD:4: `libraries`: --library {bad!r}: "), problem
 
 
 @pytest.mark.parametrize("bad", [".", "", "..", "../x", "/abs", "gen/../.."])
 def test_output_dir_must_be_a_subdirectory(rule_runner: RuleRunner, bad: str) -> None:
     build = BUILD.format(libraries='["numpy"]').replace('"gen"', repr(bad))
-    rule_runner.write_files({"app/BUILD": build})
-    with pytest.raises(ExecutionError, match="must be a subdirectory of app"):
-        rule_runner.get_target(Address("app", target_name="bindings"))
+    [problem] = spec_problems(rule_runner, build)
+    assert problem.startswith("app/BUILD:4: `output_dir` must be a subdirectory of app "), problem
+
+
+def test_a_hidden_output_dir_is_a_subdirectory(rule_runner: RuleRunner) -> None:
+    build = BUILD.format(libraries='["numpy"]').replace('"gen"', '".gen"')
+    assert spec_problems(rule_runner, build) == ()
 
 
 def test_staleness_lists_stale_missing_and_extra_files(rule_runner: RuleRunner) -> None:

@@ -24,25 +24,25 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18snakebridge/v1/api.proto\x12\x0esnakebridge.v1\"d\n\nApiSurface\x12\x0f\n\x07library\x18\x01 \x01(\t\x12\x15\n\relixir_module\x18\x02 \x01(\t\x12.\n\x07modules\x18\x03 \x03(\x0b\x32\x1d.snakebridge.v1.ModuleSurface\"\xd6\x01\n\rModuleSurface\x12\x15\n\relixir_module\x18\x01 \x01(\t\x12\x15\n\rpython_module\x18\x02 \x01(\t\x12\x10\n\x08qualname\x18\x03 \x01(\t\x12\x10\n\x08is_class\x18\x04 \x01(\x08\x12\x0b\n\x03\x64oc\x18\x05 \x01(\t\x12*\n\ndoc_source\x18\x06 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\'\n\x07members\x18\x07 \x03(\x0b\x32\x16.snakebridge.v1.Member\x12\x11\n\tconverted\x18\x08 \x01(\x08\"\xb8\x03\n\x06Member\x12\x13\n\x0bpython_name\x18\x01 \x01(\t\x12\x13\n\x0b\x65lixir_name\x18\x02 \x01(\t\x12)\n\x04kind\x18\x03 \x01(\x0e\x32\x1b.snakebridge.v1.Member.Kind\x12-\n\nparameters\x18\x04 \x03(\x0b\x32\x19.snakebridge.v1.Parameter\x12\x19\n\x11return_annotation\x18\x05 \x01(\t\x12\x30\n\x10signature_source\x18\x06 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\x0b\n\x03\x64oc\x18\x07 \x01(\t\x12*\n\ndoc_source\x18\x08 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\x0f\n\x07\x61rities\x18\t \x03(\r\"\x92\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0c\n\x08\x46UNCTION\x10\x01\x12\t\n\x05\x43LASS\x10\x02\x12\n\n\x06METHOD\x10\x03\x12\x11\n\rSTATIC_METHOD\x10\x04\x12\x10\n\x0c\x43LASS_METHOD\x10\x05\x12\x0c\n\x08PROPERTY\x10\x06\x12\r\n\tATTRIBUTE\x10\x07\x12\r\n\tSUBMODULE\x10\x08\"\x87\x02\n\tParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.snakebridge.v1.Parameter.Kind\x12\x13\n\x0bhas_default\x18\x03 \x01(\x08\x12\x0f\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\t\x12\x12\n\nannotation\x18\x05 \x01(\t\"\x83\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fPOSITIONAL_ONLY\x10\x01\x12\x19\n\x15POSITIONAL_OR_KEYWORD\x10\x02\x12\x12\n\x0eVAR_POSITIONAL\x10\x03\x12\x10\n\x0cKEYWORD_ONLY\x10\x04\x12\x0f\n\x0bVAR_KEYWORD\x10\x05*R\n\x06Source\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x08\n\x04STUB\x10\x01\x12\n\n\x06SOURCE\x10\x02\x12\x0b\n\x07RUNTIME\x10\x03\x12\r\n\tDOCSTRING\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18snakebridge/v1/api.proto\x12\x0esnakebridge.v1\"d\n\nApiSurface\x12\x0f\n\x07library\x18\x01 \x01(\t\x12\x15\n\relixir_module\x18\x02 \x01(\t\x12.\n\x07modules\x18\x03 \x03(\x0b\x32\x1d.snakebridge.v1.ModuleSurface\"\xeb\x01\n\rModuleSurface\x12\x15\n\relixir_module\x18\x01 \x01(\t\x12\x15\n\rpython_module\x18\x02 \x01(\t\x12\x10\n\x08qualname\x18\x03 \x01(\t\x12\x10\n\x08is_class\x18\x04 \x01(\x08\x12\x0b\n\x03\x64oc\x18\x05 \x01(\t\x12*\n\ndoc_source\x18\x06 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\'\n\x07members\x18\x07 \x03(\x0b\x32\x16.snakebridge.v1.Member\x12\x11\n\tconverted\x18\x08 \x01(\x08\x12\x13\n\x0bis_instance\x18\t \x01(\x08\"\xb8\x03\n\x06Member\x12\x13\n\x0bpython_name\x18\x01 \x01(\t\x12\x13\n\x0b\x65lixir_name\x18\x02 \x01(\t\x12)\n\x04kind\x18\x03 \x01(\x0e\x32\x1b.snakebridge.v1.Member.Kind\x12-\n\nparameters\x18\x04 \x03(\x0b\x32\x19.snakebridge.v1.Parameter\x12\x19\n\x11return_annotation\x18\x05 \x01(\t\x12\x30\n\x10signature_source\x18\x06 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\x0b\n\x03\x64oc\x18\x07 \x01(\t\x12*\n\ndoc_source\x18\x08 \x01(\x0e\x32\x16.snakebridge.v1.Source\x12\x0f\n\x07\x61rities\x18\t \x03(\r\"\x92\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0c\n\x08\x46UNCTION\x10\x01\x12\t\n\x05\x43LASS\x10\x02\x12\n\n\x06METHOD\x10\x03\x12\x11\n\rSTATIC_METHOD\x10\x04\x12\x10\n\x0c\x43LASS_METHOD\x10\x05\x12\x0c\n\x08PROPERTY\x10\x06\x12\r\n\tATTRIBUTE\x10\x07\x12\r\n\tSUBMODULE\x10\x08\"\x87\x02\n\tParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.snakebridge.v1.Parameter.Kind\x12\x13\n\x0bhas_default\x18\x03 \x01(\x08\x12\x0f\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\t\x12\x12\n\nannotation\x18\x05 \x01(\t\"\x83\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fPOSITIONAL_ONLY\x10\x01\x12\x19\n\x15POSITIONAL_OR_KEYWORD\x10\x02\x12\x12\n\x0eVAR_POSITIONAL\x10\x03\x12\x10\n\x0cKEYWORD_ONLY\x10\x04\x12\x0f\n\x0bVAR_KEYWORD\x10\x05*R\n\x06Source\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x08\n\x04STUB\x10\x01\x12\n\n\x06SOURCE\x10\x02\x12\x0b\n\x07RUNTIME\x10\x03\x12\r\n\tDOCSTRING\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'snakebridge.v1.api_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SOURCE']._serialized_start=1072
-  _globals['_SOURCE']._serialized_end=1154
+  _globals['_SOURCE']._serialized_start=1093
+  _globals['_SOURCE']._serialized_end=1175
   _globals['_APISURFACE']._serialized_start=44
   _globals['_APISURFACE']._serialized_end=144
   _globals['_MODULESURFACE']._serialized_start=147
-  _globals['_MODULESURFACE']._serialized_end=361
-  _globals['_MEMBER']._serialized_start=364
-  _globals['_MEMBER']._serialized_end=804
-  _globals['_MEMBER_KIND']._serialized_start=658
-  _globals['_MEMBER_KIND']._serialized_end=804
-  _globals['_PARAMETER']._serialized_start=807
-  _globals['_PARAMETER']._serialized_end=1070
-  _globals['_PARAMETER_KIND']._serialized_start=939
-  _globals['_PARAMETER_KIND']._serialized_end=1070
+  _globals['_MODULESURFACE']._serialized_end=382
+  _globals['_MEMBER']._serialized_start=385
+  _globals['_MEMBER']._serialized_end=825
+  _globals['_MEMBER_KIND']._serialized_start=679
+  _globals['_MEMBER_KIND']._serialized_end=825
+  _globals['_PARAMETER']._serialized_start=828
+  _globals['_PARAMETER']._serialized_end=1091
+  _globals['_PARAMETER_KIND']._serialized_start=960
+  _globals['_PARAMETER_KIND']._serialized_end=1091
 # @@protoc_insertion_point(module_scope)

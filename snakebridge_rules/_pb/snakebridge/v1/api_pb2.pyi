@@ -31,7 +31,7 @@ class ApiSurface(_message.Message):
     def __init__(self, library: _Optional[str] = ..., elixir_module: _Optional[str] = ..., modules: _Optional[_Iterable[_Union[ModuleSurface, _Mapping]]] = ...) -> None: ...
 
 class ModuleSurface(_message.Message):
-    __slots__ = ("elixir_module", "python_module", "qualname", "is_class", "doc", "doc_source", "members", "converted")
+    __slots__ = ("elixir_module", "python_module", "qualname", "is_class", "doc", "doc_source", "members", "converted", "is_instance")
     ELIXIR_MODULE_FIELD_NUMBER: _ClassVar[int]
     PYTHON_MODULE_FIELD_NUMBER: _ClassVar[int]
     QUALNAME_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,7 @@ class ModuleSurface(_message.Message):
     DOC_SOURCE_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
     CONVERTED_FIELD_NUMBER: _ClassVar[int]
+    IS_INSTANCE_FIELD_NUMBER: _ClassVar[int]
     elixir_module: str
     python_module: str
     qualname: str
@@ -48,7 +49,8 @@ class ModuleSurface(_message.Message):
     doc_source: Source
     members: _containers.RepeatedCompositeFieldContainer[Member]
     converted: bool
-    def __init__(self, elixir_module: _Optional[str] = ..., python_module: _Optional[str] = ..., qualname: _Optional[str] = ..., is_class: _Optional[bool] = ..., doc: _Optional[str] = ..., doc_source: _Optional[_Union[Source, str]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., converted: _Optional[bool] = ...) -> None: ...
+    is_instance: bool
+    def __init__(self, elixir_module: _Optional[str] = ..., python_module: _Optional[str] = ..., qualname: _Optional[str] = ..., is_class: _Optional[bool] = ..., doc: _Optional[str] = ..., doc_source: _Optional[_Union[Source, str]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., converted: _Optional[bool] = ..., is_instance: _Optional[bool] = ...) -> None: ...
 
 class Member(_message.Message):
     __slots__ = ("python_name", "elixir_name", "kind", "parameters", "return_annotation", "signature_source", "doc", "doc_source", "arities")
