@@ -6,7 +6,10 @@ import json
 
 import pytest
 
+from snakebridge_rules.engine.calls import CallKey
+from snakebridge_rules.engine.introspect import introspect
 from snakebridge_rules.engine.introspect.answer import AnswerError, parse_answer
+from snakebridge_rules.engine.libraries import Library
 
 SECRET = "s" * 64
 REQUEST = {"library": "lib", "elixir_module": "Lib"}
@@ -22,7 +25,7 @@ def _member(**overrides) -> dict:
 
 def _answer(members: list, secret: str = SECRET, scopes: dict | None = None) -> bytes:
     scopes = scopes or {"Lib": {"python_module": "lib", "qualname": "", "is_class": False,
-                                "is_instance": False, "doc": ""}}
+                                "is_instance": False, "converted": False, "doc": ""}}
     header = json.dumps({"secret": secret, "status": 0}).encode()
     payload = json.dumps({"members": members, "errors": [], "scopes": scopes}).encode()
     return header + b"\n" + payload
@@ -65,16 +68,17 @@ def test_fields_are_checked(overrides: dict, field: str) -> None:
 
 def test_a_scope_outside_the_library_is_refused() -> None:
     scopes = {"/abs/Path": {"python_module": "lib", "qualname": "", "is_class": False,
-                            "is_instance": False, "doc": ""}}
+                            "is_instance": False, "converted": False, "doc": ""}}
     with pytest.raises(AnswerError, match="scopes key"):
         parse_answer(_answer([], scopes=scopes), SECRET, REQUEST)
 
 
 def _object_scopes(**overrides) -> dict:
     counter = {"python_module": "lib", "qualname": "counter", "is_class": False,
-               "is_instance": True, "doc": "", **overrides}
-    return {"Lib": {"python_module": "lib", "qualname": "", "is_class": False,
-                    "is_instance": False, "doc": ""}, "Lib.Counter": counter}
+               "is_instance": True, "converted": False, "doc": "", **overrides}
+    root = {"python_module": "lib", "qualname": "", "is_class": False, "is_instance": False,
+            "converted": False, "doc": ""}
+    return {"Lib": root, "Lib.Counter": counter}
 
 
 @pytest.mark.parametrize("kind", [1, 7])
@@ -101,6 +105,17 @@ def test_an_object_scope_is_checked(overrides: dict) -> None:
     data = _answer([], scopes=_object_scopes(**overrides))
     with pytest.raises(AnswerError, match=r"scopes\['Lib.Counter'\]\.is_instance"):
         parse_answer(data, SECRET, REQUEST)
+
+
+def test_a_converted_class_stays_converted(fixture_python: str) -> None:
+    """`converted` reaches the surface: `Builtins.Str.split` takes a string (any term),
+    not a reference to a Python str."""
+    keys = [CallKey.parse("Builtins.Str.split/2"), CallKey.parse("Fractions.Fraction.new/1")]
+    surfaces = {key.module: introspect(Library.parse(key.module.split(".")[0].lower()),
+                                       fixture_python, [key])[0] for key in keys}
+    [string] = surfaces["Builtins.Str"].modules
+    [fraction] = surfaces["Fractions.Fraction"].modules
+    assert (string.converted, fraction.converted) == (True, False)
 
 
 def test_a_lone_surrogate_makes_an_error_for_that_member_only() -> None:

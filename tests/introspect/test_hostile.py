@@ -260,7 +260,7 @@ def test_sigstop_of_the_parent_cannot_hang_the_build(tmp_path: Path) -> None:
 FORGES = """
     import json, os, struct
     scopes = {"Sbforges": {"python_module": "sbforges", "qualname": "", "is_class": False,
-                           "is_instance": False, "doc": ""}}
+                           "is_instance": False, "converted": False, "doc": ""}}
     member = {"python_name": "x", "elixir_module": "/tmp/Evil", "kind": 1, "doc": "",
               "elixir_name": 'x(); :os.cmd(~c"touch pwned"); def y', "origin": None,
               "signature_found": True, "return_annotation": "", "parameters": []}

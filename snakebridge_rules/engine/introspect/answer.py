@@ -145,13 +145,15 @@ def _origin(value: Any, where: str) -> dict[str, str]:
 
 def _scope(value: Any, where: str) -> dict[str, Any]:
     """A module, class or module-level object (`is_instance`: its members are functions
-    and attributes read through the module, never methods of a class)."""
+    and attributes read through the module, never methods of a class); `converted`: a
+    class whose instances the runtime hands over as Elixir data."""
     value = _dict(value, where)
     scope = {"python_module": _text(value.get("python_module"), f"{where}.python_module",
                                     _MAX_NAME),
              "qualname": _text(value.get("qualname"), f"{where}.qualname", _MAX_NAME),
              "is_class": _bool(value.get("is_class"), f"{where}.is_class"),
              "is_instance": _bool(value.get("is_instance"), f"{where}.is_instance"),
+             "converted": _bool(value.get("converted"), f"{where}.converted"),
              "doc": _text(value.get("doc"), f"{where}.doc", _MAX_TEXT)}
     if scope["is_instance"] and (scope["is_class"] or not scope["qualname"].isidentifier()):
         raise _bad(f"{where}.is_instance", "true only for an object named by one "
