@@ -13,7 +13,10 @@ defmodule SnakeBridge do
   @typedoc "Why a call failed: Python raised, or the worker could not answer."
   @type error :: SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
 
-  @typedoc "An optional argument left out (the default of generated functions)."
+  @typedoc """
+  An optional argument left out, in bindings generated with default arguments (before
+  one `def` per arity): their specs name this type, so it stays.
+  """
   @type unset :: :__snakebridge_unset__
 
   @doc """

@@ -23,11 +23,13 @@ engine subcommand (`snakebridge STEP`, docs/CONTRACTS.md), nothing is computed h
 | SnakeBridgeScan        | scan        | srcs                                    | symbols, locs  |
 | SnakeBridgeManifest    | merge       | manifest, symbols                       | manifest, one symbol set per library |
 | SnakeBridgeIntrospect  | introspect  | that library's symbol set, env          | surface, errors |
-| SnakeBridgeCheck       | check       | errors (+ locations, manifest: wording) | stamp          |
+| SnakeBridgeCheck       | check       | errors, locations (+ manifest: wording) | stamp          |
 | SnakeBridgeRender      | render      | surfaces, stamp                         | generated tree |
 
-An edit that adds no Python call changes only the locations, so only the scan runs
-again (the check lists the locations as unused when it passes); a new call into one
+An edit that adds no Python call changes only the locations, so only the scan and the
+check run again (the check tests the calls' literal keyword names against the
+signatures in the errors files; it lists the locations as unused only when there are
+no signatures, and the manifest whenever it passes); a new call into one
 library re-runs only that library's introspection. Every action gets the same explicit
 environment and no network; the engine and the library environment are reached through
 wrapper scripts whose text holds their identity (repositories.bzl).

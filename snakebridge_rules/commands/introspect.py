@@ -55,8 +55,8 @@ def probe_limits(args: argparse.Namespace):  # -> Limits (imported lazily: fast 
 
 def run(args: argparse.Namespace) -> int:
     from snakebridge_rules.engine import artifacts
-    from snakebridge_rules.engine.files import write_atomic
     from snakebridge_rules.engine.introspect import ProbeError, introspect
+    from snakebridge_rules.engine.keywords import signatures, signatures_json
     from snakebridge_rules.engine.manifest import ManifestError, read_manifest
 
     try:
@@ -68,26 +68,26 @@ def run(args: argparse.Namespace) -> int:
         return report("introspect", [Problem(message=str(exc))])
     wanted = sorted(c for c in bindings(calls) if library.owns(c.module))
     if not wanted and not args.all:  # nothing to describe: no probe, an empty surface
-        return _succeed(args, artifacts.ApiSurface())
+        return _succeed(args, artifacts.ApiSurface(), errors_json([]))
     try:
         surface, errors = introspect(library, args.python, wanted, eager=args.all,
                                      limits=probe_limits(args), missing_fix=args.missing_fix)
     except ProbeError as exc:
         return report("introspect", [Problem(message=str(exc))])
     problems = [Problem(call=e.call, message=e.message) for e in errors]
-    if problems and args.errors_out and all(p.call for p in problems):
-        write_atomic(args.errors_out, errors_json(problems))
-        return _succeed(args, artifacts.ApiSurface(), errors_written=True)
-    if problems:
+    if problems and not (args.errors_out and all(p.call for p in problems)):
         return report("introspect", problems)
-    return _succeed(args, surface)
+    # the calls' problems, and what check tests call sites' keyword names against
+    facts = errors_json(problems, signatures=signatures_json(signatures(surface)))
+    return _succeed(args, artifacts.ApiSurface() if problems else surface, facts)
 
 
-def _succeed(args: argparse.Namespace, surface: object, errors_written: bool = False) -> int:
+def _succeed(args: argparse.Namespace, surface: object, errors: bytes) -> int:
+    """Write the surface, and with `--errors-out` the errors document `errors`."""
     from snakebridge_rules.engine import artifacts
     from snakebridge_rules.engine.files import write_atomic
 
     artifacts.write(args.output, surface)
-    if args.errors_out and not errors_written:
-        write_atomic(args.errors_out, errors_json([]))
+    if args.errors_out:
+        write_atomic(args.errors_out, errors)
     return 0

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from snakebridge_rules.engine.elixir_modules import ELIXIR_MODULES
+from snakebridge_rules.engine.elixir_releases import ADDED_IN
 
 _PY_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ELIXIR_ALIAS = re.compile(r"^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$")
@@ -17,10 +18,11 @@ class LibrarySpecError(ValueError):
 
 
 def taken_by_elixir(elixir_module: str) -> bool:
-    """True for a module Elixir itself (or the SnakeBridge runtime) defines: generating
-    it would replace that module (`String`, `Time`, `Code`…) and break the build or VM."""
-    return (elixir_module in ELIXIR_MODULES or elixir_module == "SnakeBridge"
-            or elixir_module.startswith("SnakeBridge."))
+    """True for a module Elixir itself (this one or a newer release: `JSON` since 1.18)
+    or the SnakeBridge runtime defines: generating it would replace that module
+    (`String`, `Time`, `Code`…) and break the build or VM."""
+    return (elixir_module in ELIXIR_MODULES or elixir_module in ADDED_IN
+            or elixir_module == "SnakeBridge" or elixir_module.startswith("SnakeBridge."))
 
 
 def is_python_module_name(name: str) -> bool:

@@ -53,11 +53,12 @@ class Problem:
                    str(data.get("call", "")), str(data["message"]), int(data.get("column", 0)))
 
 
-def errors_json(problems: Iterable[Problem]) -> bytes:
+def errors_json(problems: Iterable[Problem], **facts: Any) -> bytes:
     """The stdout (and `--errors-out`) form: `{"errors": [...]}`, deterministic and in
-    file, line, column order."""
+    file, line, column order; `facts` are further entries (introspect's `signatures`)."""
     listed = [p.as_json() for p in sorted(problems, key=Problem.sort_key)]
-    return json.dumps({"errors": listed}, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+    document = {**facts, "errors": listed}
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode() + b"\n"
 
 
 def read_errors(text: str) -> list[Problem]:

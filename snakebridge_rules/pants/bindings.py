@@ -1,6 +1,6 @@
 """One `elixir_bindings` target end to end: its spec checked, then the engine's steps.
 
-    scan → merge → introspect (one process per library) → [check, on problems] → render
+    scan → merge → introspect (one process per library) → check → render
 
 Only wiring: what each step means is the engine's. A target's problems come back in
 `Bindings.problems` (never raised), so a goal can report every target and still write
@@ -69,9 +69,8 @@ async def generate_bindings(request: BindingsRequest) -> Bindings:
     introspected = await MultiGet(
         Get(IntrospectResult, IntrospectRequest(spec, library, calls))
         for library, calls in zip(spec.libraries, merged.calls))
-    failed = tuple(r for r in introspected if r.failed)
-    if failed:
-        checked = await Get(CheckResult, CheckRequest(spec, scanned.locations, failed))
+    checked = await Get(CheckResult, CheckRequest(spec, scanned.locations, introspected))
+    if checked.problems:
         return bindings(checked.problems, scanned.warnings)
     rendered = await Get(RenderResult, RenderRequest(spec, introspected))
     return bindings(rendered.problems, scanned.warnings, rendered.generated, merged.manifest)

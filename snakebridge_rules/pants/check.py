@@ -1,5 +1,6 @@
-"""The check step, run only when some library has problems: they are worded at the
-`file:line` of each call site (or the manifest line, or the target). Runs inside Pants.
+"""The check step, run on every build: the libraries' problems worded at the `file:line`
+of each call site (or the manifest line, or the target), and the call sites' keyword
+names tested against the signatures in the errors files. Runs inside Pants.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from snakebridge_rules.pants.spec import BindingsSpec
 class CheckRequest:
     spec: BindingsSpec
     locations: Digest
-    failed: Tuple[IntrospectResult, ...]
+    introspected: Tuple[IntrospectResult, ...]  # every library's
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,9 @@ async def check(request: CheckRequest) -> CheckResult:
     spec = request.spec
     inputs = await Get(Digest, MergeDigests([
         request.locations, await Get(Digest, PathGlobs, workspace_file(spec.manifest_path)),
-        *(r.digest for r in request.failed)]))
+        *(r.digest for r in request.introspected)]))
     argv = ("check", f"--locations={LOCATIONS}", f"--manifest={spec.manifest_path}",
-            f"--target={spec.address}", "--", *(r.errors_file for r in request.failed))
+            f"--target={spec.address}", "--", *(r.errors_file for r in request.introspected))
     result = await Get(StepResult, EngineStep(
         argv, f"snakebridge check for {spec.address}", inputs))
     return CheckResult(result.problems)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pants.backend.python.util_rules.pex import VenvPex
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.fs import CreateDigest, Digest, FileContent
 from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
 
-from snakebridge_rules.engine.problems import errors_json, read_errors
+from snakebridge_rules.engine.problems import errors_json
 from snakebridge_rules.pants.process import (
     EngineStep,
     IntrospectionEnvRequest,
@@ -34,8 +34,7 @@ class IntrospectRequest:
 class IntrospectResult:
     digest: Digest  # holds surface_file and errors_file
     surface_file: str
-    errors_file: str
-    failed: bool  # errors_file lists problems: `check` words them
+    errors_file: str  # its problems and signatures: `check` words and tests them
 
 
 @rule(desc="Introspect one Python library", level=LogLevel.DEBUG)
@@ -54,10 +53,8 @@ async def introspect(request: IntrospectRequest) -> IntrospectResult:
     if result.problems:  # not about a call (the library cannot be described), or a crash
         digest = await Get(Digest, CreateDigest(
             [FileContent(errors, errors_json(result.problems))]))
-        return IntrospectResult(digest, surface, errors, True)
-    contents = await Get(DigestContents, Digest, result.output_digest)
-    text = next(c.content for c in contents if c.path == errors).decode()
-    return IntrospectResult(result.output_digest, surface, errors, bool(read_errors(text)))
+        return IntrospectResult(digest, surface, errors)
+    return IntrospectResult(result.output_digest, surface, errors)
 
 
 def rules():

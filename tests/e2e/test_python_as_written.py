@@ -18,7 +18,8 @@ from tests.generate.conftest import elixir_check, snakebridge
 pytestmark = pytest.mark.slow
 
 LIBRARIES = ["math", "builtins", "datetime", "fractions", "decimal", "pathlib", "re",
-             "itertools", "collections", "random", "sympy", "networkx", "numpy", "scipy",
+             "itertools", "collections", "json", "random", "sympy", "networkx", "numpy",
+             "scipy",
              "sbforms"]
 _X = 'Sympy.symbols!("x")'
 _PARABOLA = "fn x -> (x - 2.0) * (x - 2.0) end"
@@ -43,6 +44,17 @@ CASES: dict[str, tuple[str, str]] = {
         "collections.Counter('abracadabra').most_common(2)"),
     "sorted(reverse=True)": ("Builtins.sorted!([3, 1, 2], reverse: true)",
                              "sorted([3, 1, 2], reverse=True)"),
+    # keyword names that the generate-time check tests against the signature
+    "math.isclose(rel_tol=)": ("Math.isclose!(1.0, 1.05, rel_tol: 0.1)",
+                               "math.isclose(1.0, 1.05, rel_tol=0.1)"),
+    "JSONEncoder(sort_keys=True)": (
+        'Json.JSONEncoder.new!(sort_keys: true) |> Json.JSONEncoder.encode!(%{"b" => 1, '
+        '"a" => 2})', "json.JSONEncoder(sort_keys=True).encode({'b': 1, 'a': 2})"),
+    "json.dumps(**kw)": ('Json.dumps!(%{"b" => 1, "a" => 2}, sort_keys: true, indent: 1)',
+                         "json.dumps({'b': 1, 'a': 2}, sort_keys=True, indent=1)"),
+    "numpy.mean(axis=0)": ("Numpy.mean!([[1, 2], [3, 4]], [axis: 0, keepdims: true]) "
+                           "|> Numpy.Ndarray.tolist!()",
+                           "numpy.mean([[1, 2], [3, 4]], axis=0, keepdims=True).tolist()"),
     # constructors
     "Decimal('1.10')": ('Decimal.Decimal.new!("1.10")', "decimal.Decimal('1.10')"),
     "Fraction(1, 3)": ("Fractions.Fraction.new!(1, 3)", "fractions.Fraction(1, 3)"),
@@ -145,7 +157,7 @@ CASES: dict[str, tuple[str, str]] = {
     "wide(p0=0, ..., p299=299)": (f"Sbforms.wide!({_WIDE})",
                                   "sbforms.wide(**{f'p{n}': n for n in range(300)})"),
     # the trailing keyword list: a keyword list is the keywords ...
-    "first([a: 1]) is keywords": ("Sbforms.first!(a: 1)", "sbforms.first(a=1)"),
+    "first([a: 1]) is keywords": ("Sbforms.first!(Keyword.new(a: 1))", "sbforms.first(a=1)"),
     "list([]) is list()": ("Builtins.list!([])", "list()"),
     # ... and a keyword-list value goes positionally when the keyword list follows it
     "first([a: 1], [])": ("Sbforms.first!([a: 1], [])", "sbforms.first([('a', 1)])"),
@@ -273,6 +285,48 @@ def test_too_many_arguments_is_a_generate_time_error(tmp_path, e2e_python, call,
     done = _generate(tmp_path, e2e_python, "lib")
     assert done.returncode == 1
     assert f"lib/bad.ex:2: {message}" in done.stderr, done.stderr
+    assert not (tmp_path / "gen").exists()
+
+
+#: Calls Python refuses with a TypeError for their keyword names: (Elixir, Python, message).
+KEYWORD_ERRORS = [
+    ("Math.isclose(1.0, 1.0, rtol: 0.1)", "math.isclose(1.0, 1.0, rtol=0.1)",
+     "Math.isclose/3: isclose() has no keyword 'rtol' — did you mean 'rel_tol'?"),
+    ("Json.JSONEncoder.new(sort_key: true)", "json.JSONEncoder(sort_key=True)",
+     "Json.JSONEncoder.new/1: JSONEncoder() has no keyword 'sort_key' — did you mean "
+     "'sort_keys'?"),
+    ("Numpy.mean([1, 2], axs: 0)", "numpy.mean([1, 2], axs=0)",
+     "Numpy.mean/2: mean() has no keyword 'axs' — did you mean 'axis'?"),
+    ("Numpy.mean!([[1], [2]], 0, axis: 0)", "numpy.mean([[1], [2]], 0, axis=0)",
+     "Numpy.mean/3: mean() got 'axis' as argument 2 and again as keyword `axis:`; pass "
+     "it once"),
+    ('Builtins.Str.strip(" a ", chars: " ")', "str.strip(' a ', chars=' ')",
+     "Builtins.Str.strip/2: str.strip() takes 'chars' only by position: pass it as "
+     "argument 2, not as `chars:`"),
+    ("Sbforms.first(a: 1)", "sbforms.first(a=1)",
+     "Sbforms.first/1: first() has no keyword 'a'; it takes no keywords (to pass the "
+     "keyword list itself as argument 1, add `[]` after it)"),
+    ("Scipy.Optimize.brentq(fn x -> x end, -1, 1, tol: 1.0e-3)",
+     "scipy.optimize.brentq(lambda x: x, -1, 1, tol=1e-3)",
+     "Scipy.Optimize.brentq/4: brentq() has no keyword 'tol' — did you mean 'xtol'?"),
+]
+
+
+@pytest.mark.parametrize(("call", "python", "message"), KEYWORD_ERRORS)
+def test_a_keyword_python_refuses_is_a_generate_time_error(tmp_path, e2e_python, call,
+                                                           python, message) -> None:
+    script = (f"import json, math, numpy, sbforms, scipy.optimize\n"
+              f"try:\n    {python}\nexcept TypeError as e:\n    print(e)")
+    refused = subprocess.run([e2e_python, "-c", script], capture_output=True, text=True,
+                             check=True)
+    assert refused.stdout, f"Python accepts {python}"
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "bad.ex").write_text(
+        f"defmodule Bad do\n  def f(opts) do\n    {call}\n    Numpy.mean([1], opts)\n"
+        "  end\nend\n")
+    done = _generate(tmp_path, e2e_python, "lib")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == f"lib/bad.ex:3: {message}", done.stderr
     assert not (tmp_path / "gen").exists()
 
 

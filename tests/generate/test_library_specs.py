@@ -61,3 +61,31 @@ def test_every_command_refuses_them_at_argument_parsing(tmp_path, command) -> No
     assert line.endswith("scipy.stats is part of --library scipy: remove one (or bind it "
                          "outside Scipy, e.g. --library scipy.stats=ScipyStats)"), line
     assert not (tmp_path / "gen").exists() and not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(("spec", "elixir"), [
+    ("json=JSON", "JSON"),  # Elixir 1.18
+    ("duration", "Duration"),  # 1.17
+    ("mismatched_delimiter_error", "MismatchedDelimiterError"),  # 1.16
+    ("mypkg=JSON.Encoder", "JSON.Encoder"),
+])
+def test_modules_of_newer_elixir_releases_are_refused(spec: str, elixir: str) -> None:
+    """Bindings compiled with a newer Elixir must not replace its own modules either."""
+    python_module = spec.partition("=")[0]
+    with pytest.raises(LibrarySpecError) as refused:
+        Library.parse(spec)
+    assert str(refused.value) == (
+        f"--library {spec!r}: {elixir} is one of Elixir's own modules (or the runtime's) and "
+        f"cannot be generated; bind the library under another name, e.g. --library "
+        f"{python_module}=Py{elixir}")
+
+
+def test_the_newer_releases_list_holds_only_names_newer_than_the_generated_one() -> None:
+    from snakebridge_rules.engine import elixir_modules
+    from snakebridge_rules.engine.elixir_releases import ADDED_IN
+
+    generated = elixir_modules.__doc__.split()[4]  # "Module names of Elixir 1.14.0 ..."
+    base = tuple(int(part) for part in generated.split(".")[:2])
+    assert all(tuple(map(int, release.split("."))) > base for release in ADDED_IN.values())
+    assert not set(ADDED_IN) & elixir_modules.ELIXIR_MODULES
+    assert all(Library.parse(f"x={name}") for name in ("Json", "PyJSON", "Durations"))

@@ -64,18 +64,22 @@ def test_calling_convention(rendered) -> None:
     # optional positionals and `*args` are positional arguments, one arity each
     rest = ", ".join(f"rest{n}" for n in range(1, 10))
     assert f'  "round",\n      [x],\n      [ndigits, {rest}]\n    )' in source
-    assert "      ndigits \\\\ :__snakebridge_unset__,\n" in source
+    assert "  def round(x) do\n" in source  # one def per arity, no default arguments
+    assert f"  def round(x, ndigits, {rest}) do\n" in source
     assert "@spec round(number()) ::" in source
     assert "@spec round(number(), integer() | nil | keyword()) ::" in source
     assert "@spec round(number(), integer() | nil, term(), term()) ::" in source
     thing = (rendered.out / "hostile" / "thing.ex").read_text()
     assert 'invoke_function("hostile", "Thing", [size], [opts])' in thing
-    assert "def grow(ref, by, ref_, opts \\\\ :__snakebridge_unset__) do" in thing
+    assert 'invoke_function("hostile", "Thing", [size], [])' in thing
+    assert "def grow(ref, by, ref_, opts) do" in thing
     assert 'invoke_method(ref, {__MODULE__, :grow, "grow"}, [by, ref_], [opts])' in thing
     assert 'get_property(ref, "size")' in thing
     assert 'invoke_function("hostile", "Thing.make", [n], [opts])' in thing
     assert "@spec new(integer()) ::" in thing
-    assert "@spec new(integer(), keyword() | SnakeBridge.unset()) ::" in thing
+    assert "@spec new(integer(), keyword()) ::" in thing  # only what a caller may pass
+    for text in (source, thing):
+        assert "unset" not in text
 
 
 def test_rendering_is_deterministic_and_idempotent(rendered, tmp_path: Path) -> None:

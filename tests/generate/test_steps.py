@@ -105,14 +105,71 @@ def test_introspect_errors_out_makes_symbol_errors_cacheable(cli, tmp_path: Path
     done = cli(*argv, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "surface.pb").read_bytes() == b""
-    [error] = json.loads((tmp_path / "errors.json").read_text())["errors"]
+    written = json.loads((tmp_path / "errors.json").read_text())
+    [error] = written["errors"]
     assert error["call"] == "Numpy.meen/1"
     assert "did you mean 'mean'" in error["message"]
+    assert list(written["signatures"]) == ["Numpy.mean"]  # the calls that did resolve
 
     symbol_set(tmp_path / "s.pb", "Numpy.mean/1")
     assert cli(*argv, cwd=tmp_path).returncode == 0
-    assert json.loads((tmp_path / "errors.json").read_text()) == {"errors": []}
+    written = json.loads((tmp_path / "errors.json").read_text())
+    assert written["errors"] == []
+    assert written["signatures"]["Numpy.mean"] == {
+        "python_name": "mean", "positional": ["a", "axis", "dtype", "out", "keepdims"],
+        "positional_only": 0, "required": 1, "keyword_only": ["where"], "receiver": False}
     assert (tmp_path / "surface.pb").stat().st_size > 0
+
+
+KEYWORDS_SOURCE = """\
+defmodule K do
+  def f(xs, opts) do
+    Numpy.mean(xs, axs: 0)
+    Numpy.mean!(xs, 0, axis: 1)
+    Numpy.mean(xs, [axis: 0, keepdims: true])
+    Numpy.mean(xs, opts)
+    Numpy.mean(xs, axis: 0, __runtime__: [timeout: 5])
+    xs |> Numpy.mean(keepdim: true)
+    Numpy.Ndarray.tolist(xs, order: 1)
+    Numpy.mean(xs, [axis: 0] ++ opts)
+  end
+end
+"""
+
+
+def test_check_refuses_the_keyword_names_the_signature_lacks(cli, tmp_path: Path,
+                                                             numpy_python: str) -> None:
+    """scan → introspect --errors-out → check, as the build adapters run them."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib/k.ex").write_text(KEYWORDS_SOURCE)
+    (tmp_path / "m").write_text(HEADER)
+    assert cli("scan", "--library", "numpy", "--symbols-out", "s.pb", "--locations-out",
+               "l.pb", "lib", cwd=tmp_path).returncode == 0
+    assert cli("introspect", "--library", "numpy", "--python", numpy_python, "--symbols",
+               "s.pb", "-o", "surface.pb", "--errors-out", "e.json",
+               cwd=tmp_path).returncode == 0
+    done = cli("check", "--locations", "l.pb", "--manifest", "m", "--stamp", "stamp",
+               "e.json", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "lib/k.ex:3: Numpy.mean/2: mean() has no keyword 'axs' — did you mean 'axis'?",
+        "lib/k.ex:4: Numpy.mean/3: mean() got 'axis' as argument 2 and again as keyword "
+        "`axis:`; pass it once",
+        "lib/k.ex:8: Numpy.mean/2: mean() has no keyword 'keepdim' — did you mean "
+        "'keepdims'?",
+        "lib/k.ex:9: Numpy.Ndarray.tolist/2: ndarray.tolist() has no keyword 'order'; "
+        "it takes no keywords",
+    ]
+    assert not (tmp_path / "stamp").exists()
+
+    (tmp_path / "lib/k.ex").write_text(KEYWORDS_SOURCE.replace("axs", "axis").replace(
+        "0, axis: 1", "axis: 1").replace("keepdim:", "keepdims:").replace("order: 1", "[]"))
+    assert cli("scan", "--library", "numpy", "--symbols-out", "s.pb", "--locations-out",
+               "l.pb", "lib", cwd=tmp_path).returncode == 0
+    done = cli("check", "--locations", "l.pb", "--manifest", "m", "--stamp", "stamp",
+               "--unused-out", "unused", "e.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "unused").read_text().split() == ["m"]  # the locations now matter
 
 
 def test_introspect_without_calls_runs_no_probe(cli, tmp_path: Path) -> None:

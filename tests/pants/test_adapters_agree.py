@@ -1,5 +1,6 @@
 """The three adapters agree: the CLI (`snakebridge generate`), Pants and Bazel, on the same
-sources (`!` calls, `doc/1`, two libraries, a manifest-only call, then a typo), write
+sources (`!` calls, `doc/1`, two libraries, a manifest-only call, then a typo in a name
+and one in a keyword), write
 byte-identical manifests and generated trees and report the same file:line messages;
 and a new call into one library re-runs only that library's introspection in Pants and
 in Bazel (counted from Pants' workunits and Bazel's execution log).
@@ -41,7 +42,8 @@ defmodule Agree do
 end
 """
 MANIFEST = HEADER + "Numpy.std/1\n"
-TYPO = ("    m = Numpy.mean!(xs)\n", "    m = Numpy.mean!(xs)\n    Numpy.meen!(xs)\n")
+TYPO = ("    m = Numpy.mean!(xs)\n",
+        "    m = Numpy.mean!(xs)\n    Numpy.meen!(xs)\n    Numpy.median(xs, axs: 0)\n")
 NEW_CALL = ("    m = Numpy.mean!(xs)\n", "    m = Numpy.mean!(xs)\n    Numpy.cumsum(xs)\n")
 PANTS_BUILD = f"""\
 elixir_bindings(
@@ -166,7 +168,9 @@ def test_cli_pants_and_bazel_report_the_same_file_and_line(cli: Outcome, pants, 
     line = SOURCE.replace(*TYPO).splitlines().index("    Numpy.meen!(xs)") + 1
     assert cli.typo_messages == [
         f"lib/agree.ex:{line}: Numpy.meen/1: numpy has no attribute 'meen' — did you mean "
-        "'mean'?"]
+        "'mean'?",
+        f"lib/agree.ex:{line + 1}: Numpy.median/2: median() has no keyword 'axs' — did you "
+        "mean 'axis'?"]
     assert pants[1].typo_messages == cli.typo_messages
     assert bazel[1].typo_messages == cli.typo_messages
 

@@ -70,7 +70,7 @@ def test_cold_check_reports_missing_bindings(pants_repo: PantsRepo) -> None:
     assert FIX in run.stderr
     assert not pants_repo.path(f"{EXAMPLE}/generated").exists()
     # Cold: every action ran, each as its own process.
-    assert sorted(set(run.steps_ran())) == ["introspect", "merge", "render", "scan"]
+    assert sorted(set(run.steps_ran())) == ["check", "introspect", "merge", "render", "scan"]
 
 
 def test_generate_writes_what_the_cli_writes(pants_repo: PantsRepo, tmp_path: Path) -> None:
@@ -103,13 +103,14 @@ def test_warm_noop_runs_no_process(pants_repo: PantsRepo) -> None:
     assert run.steps_ran() == []
 
 
-def test_edit_without_new_call_reruns_the_scan_only(pants_repo: PantsRepo) -> None:
+def test_edit_without_new_call_reruns_the_scan_and_check_only(pants_repo: PantsRepo) -> None:
     path = pants_repo.path(SOURCE)
     original = path.read_text()
     edit(path, original.replace("defmodule", "# an edit that adds no Python call\ndefmodule", 1))
     run = pants_repo.pants("generate-bindings", "--check", TARGET)
     assert run.returncode == 0, run.stderr
-    assert run.steps_ran() == ["scan"]  # merge, introspect, render: cache hits
+    # merge, introspect, render: cache hits; check tests the (moved) keyword lists
+    assert sorted(run.steps_ran()) == ["check", "scan"]
 
 
 def test_new_call_makes_check_fail_then_generate_adds_it(pants_repo: PantsRepo) -> None:
@@ -119,7 +120,7 @@ def test_new_call_makes_check_fail_then_generate_adds_it(pants_repo: PantsRepo) 
     assert f"{MANIFEST}: not manifest ∪ the calls the sources make" in run.stderr
     assert f"{NUMPY_EX}: stale" in run.stderr
     assert FIX in run.stderr
-    assert sorted(run.steps_ran()) == ["introspect", "merge", "render", "scan"]
+    assert sorted(run.steps_ran()) == ["check", "introspect", "merge", "render", "scan"]
 
     run = pants_repo.pants("generate-bindings", TARGET)
     assert run.returncode == 0, run.stderr

@@ -34,15 +34,22 @@ defmodule SnakeBridge.Docs do
   @doc """
   The index of a generated module (what its `__functions__/0` returns): every function
   bound to Python, `{name, arity, python_name, summary}` for each arity, sorted; the
-  summary is the first paragraph of the doc's prose.
+  summary is the first paragraph of the doc's prose. The doc (with `python:`) is on one
+  arity of a name, its lowest; the name's other arities share it.
   """
   @spec functions(module()) :: [{atom(), arity(), String.t(), String.t()}]
   def functions(module) do
     case Code.fetch_docs(module) do
       {:docs_v1, _, _, _, _, _, docs} ->
-        for {{:function, fun, arity}, _, _, doc, %{python: python} = meta} <- docs,
+        bound =
+          for {{:function, fun, _}, _, _, doc, %{python: python}} <- docs,
+              into: %{},
+              do: {fun, {python, summary_of(text(doc))}}
+
+        for {{:function, fun, arity}, _, _, _, meta} <- docs,
+            {python, summary} <- List.wrap(bound[fun]),
             n <- (arity - Map.get(meta, :defaults, 0))..arity,
-            do: {fun, n, python, summary_of(text(doc))}
+            do: {fun, n, python, summary}
 
       _ ->
         []
@@ -131,10 +138,11 @@ defmodule SnakeBridge.Docs do
     end
   end
 
+  # One arity of a name carries the doc (in generated code, the lowest).
   defp generated_doc(module, name) do
-    case Enum.find(entries(module), fn {fun, _arity, _doc} -> Atom.to_string(fun) == name end) do
-      {_fun, _arity, doc} -> {:ok, doc}
-      nil -> :none
+    case for({fun, _arity, doc} <- entries(module), Atom.to_string(fun) == name, do: doc) do
+      [] -> :none
+      [first | _] = docs -> {:ok, Enum.find(docs, first, &(&1 != ""))}
     end
   end
 

@@ -49,9 +49,9 @@ defmodule SnakeBridge.Runtime do
   @doc """
   Calls a function as a generated binding's caller wrote it (calling convention v2,
   docs/CONTRACTS.md): `values` are always positional; of `trailing` (the optional
-  arguments, where `#{inspect(@unset)}` marks one the caller left out) the last
-  given one is the keyword arguments when it is a keyword list (`[]` included), and
-  every other one is the next positional argument.
+  arguments the caller gave; bindings generated with default arguments mark one left
+  out with `#{inspect(@unset)}`) the last given one is the keyword arguments when it is
+  a keyword list (`[]` included), and every other one is the next positional argument.
   """
   @spec invoke_function(String.t(), String.t(), list(), list()) :: result()
   def invoke_function(py_module, qualname, values, trailing) do

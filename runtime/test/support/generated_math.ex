@@ -7,11 +7,12 @@ defmodule SnakeBridge.Test.Math do
   @doc python: "math.sqrt"
   @spec sqrt(number()) :: {:ok, float()} | {:error, Exception.t()}
   @spec sqrt(number(), keyword()) :: {:ok, float()} | {:error, Exception.t()}
-  def sqrt(x, opts \\ :__snakebridge_unset__),
-    do: Runtime.invoke_function("math", "sqrt", [x], [opts])
+  def sqrt(x), do: Runtime.invoke_function("math", "sqrt", [x], [])
+  def sqrt(x, opts), do: Runtime.invoke_function("math", "sqrt", [x], [opts])
 
-  @doc "Raising twin of `sqrt/2`."
-  def sqrt!(x, opts \\ :__snakebridge_unset__), do: Runtime.unwrap!(sqrt(x, opts))
+  @doc "Raising twin of `sqrt/1..2`."
+  def sqrt!(x), do: Runtime.unwrap!(sqrt(x))
+  def sqrt!(x, opts), do: Runtime.unwrap!(sqrt(x, opts))
 
   @doc "The ratio of a circle's circumference to its diameter."
   @doc python: "math.pi"
@@ -27,6 +28,8 @@ defmodule SnakeBridge.Test.Math do
   def __functions__, do: SnakeBridge.Docs.functions(__MODULE__)
 end
 
+# The modules below keep the default arguments of bindings generated before one `def`
+# per arity: the runtime still drops their `:__snakebridge_unset__` marker.
 defmodule SnakeBridge.Test.Counter do
   @moduledoc "Shaped like a generated binding of a Python class."
 

@@ -1,11 +1,12 @@
 """One Python member → its Elixir functions: the `{:ok, _}` form and the `!` twin.
 
-The calling convention is `engine/calls.py`'s (v2): one `def` whose head has the
-required positional parameters, then one defaulted argument per optional positional
-(and `*args` slot), then the trailing keyword list; every arity between is a call as
-Python is written. Defaults are the `UNSET` marker, which the runtime drops
-(`SnakeBridge.Runtime.invoke_function/4`) before it takes a trailing keyword list as
-the keywords.
+The calling convention is `engine/calls.py`'s (v2): one `def` per arity, from the
+required positional parameters up to every optional positional (and `*args` slot) and
+the trailing keyword list; each passes the arguments it has
+(`SnakeBridge.Runtime.invoke_function/4` takes a final keyword list as the keywords).
+No default arguments: a `\\ default` head makes Elixir call the full arity with a
+marker value, which that arity's `@spec` would then have to admit, so each arity's
+`@spec` states exactly what a caller may pass. The doc goes on the lowest arity.
 Methods and properties take the object first. Python is always called by
 `python_name`; `elixir_name` exists only on the Elixir side.
 """
@@ -13,6 +14,7 @@ Methods and properties take the object first. Python is always called by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import Member, ModuleSurface, Parameter, Source
@@ -35,10 +37,6 @@ def _receiver_type(module: ModuleSurface) -> str:
 
 ERROR_TYPE = "SnakeBridge.error()"  # SnakeBridge.PythonError.t() | SnakeBridge.WorkerError.t()
 KEYWORD = "keyword()"
-#: Default of an argument the caller left out (the runtime drops it).
-UNSET = ":__snakebridge_unset__"
-UNSET_TYPE = "SnakeBridge.unset()"
-_DEFAULT = f" \\\\ {UNSET}"
 
 _VARIABLE = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _POSITIONAL = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
@@ -47,21 +45,28 @@ _CALLABLE = (Member.FUNCTION, Member.CLASS, Member.METHOD, Member.STATIC_METHOD,
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One arity's `def`: its parameters and its body."""
+
+    params: tuple[str, ...]  # ("ref", "x", "opts")
+    body: Doc
+
+
+@dataclass(frozen=True)
 class Function:
-    """What one member renders to: a head (variables, defaults), a spec per arity, a body."""
+    """What one member renders to: a spec and a `def` per arity, lowest first."""
 
     name: str
-    params: tuple[str, ...]  # head parameters: ("ref", "x", "opts \\\\ :__snakebridge_unset__")
+    clauses: tuple[Clause, ...]
     specs: tuple[tuple[str, ...], ...]  # argument types of each arity, lowest first
     result: str  # spec of the unwrapped value
-    body: Doc
     doc: str
     python_path: str  # for messages: "numpy.linalg.norm"
 
     @property
     def arity(self) -> int:
-        """The highest arity (the one `Code.fetch_docs` files the doc under)."""
-        return len(self.params)
+        """The lowest arity: the one whose `def` carries the doc (`Code.fetch_docs`)."""
+        return self.arities[0]
 
     @property
     def arities(self) -> tuple[int, ...]:
@@ -80,7 +85,7 @@ def _variables(names: list[str], taken: set[str]) -> list[str]:
     return result
 
 
-def _qualname(module: ModuleSurface, member: Member) -> str:
+def qualname(module: ModuleSurface, member: Member) -> str:
     """The dotted path of `member` inside its Python module (what the runtime resolves)."""
     if module.is_class and member.kind == Member.CLASS and member.python_name in {
         "__init__", "__new__", module.qualname.rpartition(".")[2]}:
@@ -126,18 +131,6 @@ def _spec_of(fixed: list[str], trailing: list[_Slot], given: int) -> tuple[str, 
     return (*fixed, *types)
 
 
-def _with_unset(specs: tuple[tuple[str, ...], ...], defaulted: int,
-                ) -> tuple[tuple[str, ...], ...]:
-    """The full arity's spec also admits the unset marker in its defaulted slots: the
-    lower arities Elixir derives from the defaults pass it (Dialyzer checks that call)."""
-    if not defaulted or not specs:
-        return specs
-    *lower, full = specs
-    cut = len(full) - defaulted
-    widened = [t if t == TERM else f"{t} | {UNSET_TYPE}" for t in full[cut:]]
-    return (*lower, (*full[:cut], *widened))
-
-
 def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
     """Functions, constructors, static/class methods (invoke_function) and methods
     (invoke_method, the object first, then `{__MODULE__, :elixir_name, "python_name"}`:
@@ -148,24 +141,26 @@ def _callable(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     arities = shape.generated(member.arities)
     receiver = ["ref"] if is_method else []
     fixed, trailing = _slots(params, shape, arities.stop - 1, {"opts", *receiver}, specs)
-    values = [layout.elixir_list([s.variable for s in fixed]),
-              layout.elixir_list([s.variable for s in trailing])]
     if is_method:
         method = ("__MODULE__", f":{member.elixir_name}", elixir_string(member.python_name))
         target = ["ref", layout.Group("{", method, "}")]
     else:
-        target = [elixir_string(module.python_module), elixir_string(_qualname(module, member))]
+        target = [elixir_string(module.python_module), elixir_string(qualname(module, member))]
     function = f"{RUNTIME}.invoke_method" if is_method else f"{RUNTIME}.invoke_function"
-    first = arities.start - len(receiver) - len(fixed)
     fixed_types = [_receiver_type(module)] * len(receiver) + [s.type for s in fixed]
-    defaulted = [s.variable + _DEFAULT for s in trailing[first:]]
+    head = receiver + [s.variable for s in fixed]
+
+    def clause(given: list[_Slot]) -> Clause:
+        values = [layout.elixir_list([s.variable for s in fixed]),
+                  layout.elixir_list([s.variable for s in given])]
+        return Clause(tuple(head + [s.variable for s in given]),
+                      layout.call(function, [*target, *values]))
+
     return Function(
         name=member.elixir_name,
-        params=tuple(receiver + [s.variable for s in fixed + trailing[:first]] + defaulted),
-        specs=_with_unset(tuple(_spec_of(fixed_types, trailing, n - len(fixed_types))
-                                for n in arities), len(defaulted)),
+        clauses=tuple(clause(trailing[: n - len(head)]) for n in arities),
+        specs=tuple(_spec_of(fixed_types, trailing, n - len(fixed_types)) for n in arities),
         result=_result(module, member, specs),
-        body=layout.call(function, [*target, *values]),
         doc=doc,
         python_path=_python_path(module, member),
     )
@@ -180,7 +175,7 @@ def _result(module: ModuleSurface, member: Member, specs: Types) -> str:
 
 
 def _python_path(module: ModuleSurface, member: Member) -> str:
-    return f"{module.python_module}.{_qualname(module, member)}"
+    return f"{module.python_module}.{qualname(module, member)}"
 
 
 def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> Function:
@@ -191,13 +186,12 @@ def _accessor(module: ModuleSurface, member: Member, doc: str, specs: Types) -> 
     else:
         params = ()
         body = layout.call(f"{RUNTIME}.get_attribute", [
-            elixir_string(module.python_module), elixir_string(_qualname(module, member))])
+            elixir_string(module.python_module), elixir_string(qualname(module, member))])
     return Function(
         name=member.elixir_name,
-        params=params,
+        clauses=(Clause(params, body),),
         specs=(tuple(_receiver_type(module) for _ in params),),
         result=_result(module, member, specs),
-        body=body,
         doc=doc,
         python_path=_python_path(module, member),
     )
@@ -226,12 +220,11 @@ def function_of(module: ModuleSurface, member: Member, specs: Types = NO_TYPES) 
     return _accessor(module, member, doc, specs)
 
 
-def _head_variables(function: Function) -> list[Doc]:
-    return [p.removesuffix(_DEFAULT) for p in function.params]
-
-
-def _block(keyword: str, name: str, params: list[str], body: Doc) -> list[str]:
-    return [*layout.def_head(keyword, name, params), *layout.lay_out(body, 4), "  end"]
+def _blocks(name: str, clauses: Iterable[Clause]) -> list[str]:
+    """The `def`s, one per arity, as the formatter lays them out (a blank line between)."""
+    blocks = [[*layout.def_head("def", name, list(clause.params)),
+               *layout.lay_out(clause.body, 4), "  end"] for clause in clauses]
+    return [line for n, block in enumerate(blocks) for line in ([""] if n else []) + block]
 
 
 def _specs(name: str, function: Function, result: str | tuple[str, ...]) -> list[str]:
@@ -252,7 +245,7 @@ def render_function(function: Function) -> list[str]:
         "  @doc " + "\n".join(elixir_doc(function.doc)),
         *_python_meta(function.python_path),
         *_specs(function.name, function, result),
-        *_block("def", function.name, list(function.params), function.body),
+        *_blocks(function.name, function.clauses),
     ]
 
 
@@ -267,14 +260,14 @@ def render_bang(function: Function) -> list[str]:
     callee = function.name
     if kernel.needs_qualified_call(callee):
         callee = f"__MODULE__.{callee}"
-    inner = layout.call(callee, _head_variables(function))
     bang = f"{function.name}!"
-    body = layout.call(f"{RUNTIME}.unwrap!", [inner])
+    clauses = (Clause(c.params, layout.call(f"{RUNTIME}.unwrap!", [
+        layout.call(callee, list(c.params))])) for c in function.clauses)
     return [
         f"  @doc {elixir_string(doc)}",
         *_specs(bang, function, function.result),
-        *_block("def", bang, list(function.params), body),
+        *_blocks(bang, clauses),
     ]
 
 
-__all__ = ["Function", "function_of", "render_bang", "render_function"]
+__all__ = ["Clause", "Function", "function_of", "render_bang", "render_function"]

@@ -1,5 +1,5 @@
 """`generate` in one process: the engine's steps composed (scan → merge → introspect per
-library → locate → render → write), the same steps the build adapters run one per action.
+library → check → render → write), the same steps the build adapters run one per action.
 
 Everything that can fail happens before the first byte is written: a failure leaves
 the output directory and the manifest exactly as they were. Problems about a call name
@@ -76,7 +76,8 @@ def _introspect(request: Request, calls: list[CallKey]) -> tuple[list[ApiSurface
 
 def generate(request: Request) -> Outcome:
     """Run the whole action; raises GenerationFailed (and writes nothing) on bad input."""
-    from snakebridge_rules.engine.locate import call_sites, locate
+    from snakebridge_rules.engine.check import check
+    from snakebridge_rules.engine.keywords import signatures
     from snakebridge_rules.engine.scan import DEFAULT_LIMITS, scan_paths
 
     manifest = read_manifest(request.manifest) if request.manifest else []
@@ -89,9 +90,9 @@ def generate(request: Request) -> Outcome:
     found = [CallKey.parse(key) for key in scanned.calls] if scanned else []
     calls = merge(manifest, found)
     surfaces, problems = _introspect(request, calls)
-    if problems:
-        sites = call_sites(scanned.locations if scanned else ())
-        raise GenerationFailed(locate(problems, sites, manifest))
+    known = {key: s for surface in surfaces for key, s in signatures(surface).items()}
+    if placed := check(problems, scanned.locations if scanned else (), manifest, known):
+        raise GenerationFailed(placed)
     try:
         files = render_surfaces(surfaces)
     except GenerateError as exc:

@@ -43,12 +43,15 @@ class Diagnostic:
 
 @dataclass(frozen=True, order=True)
 class CallSite:
-    """Where one call (`Numpy.mean/1`) was seen; used to word errors, never as a key."""
+    """Where one call (`Numpy.mean/1`) was seen, and the names of its literal trailing
+    keyword list (`Numpy.mean(x, axis: 0)`: `("axis",)`): for checking and wording
+    errors, never a key."""
 
     file: str
     line: int
     column: int
     call: str
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ class ScanResult:
 
         return pb.SymbolLocations(
             locations=[pb.SymbolLocation(call=s.call, file=s.file, line=s.line,
-                                         column=s.column) for s in self.locations],
+                                         column=s.column, keywords=s.keywords)
+                       for s in self.locations],
             diagnostics=[pb.Diagnostic(severity=severity, file=d.file, line=d.line,
                                        column=d.column, message=d.message)
                          for severity, items in ((pb.Diagnostic.ERROR, self.errors),
@@ -112,7 +116,8 @@ def scan_paths(paths: Iterable[str], libraries: Sequence[Library],
     warnings: set[Diagnostic] = set()
     for path in files:
         reply = replies[path]
-        sites.update(CallSite(path, line, col, call) for line, col, call in reply.get("calls", []))
+        sites.update(CallSite(path, line, col, call, tuple(keywords))
+                     for line, col, call, keywords in reply.get("calls", []))
         errors.update(Diagnostic(path, *row) for row in reply.get("errors", []))
         warnings.update(Diagnostic(path, *row) for row in reply.get("warnings", []))
     return ScanResult(calls=tuple(sorted({s.call for s in sites})),

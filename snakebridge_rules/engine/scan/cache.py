@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-_LAYOUT = "scan-v1"  # bump when the entry format changes
+_LAYOUT = "scan-v2"  # bump when the entry format changes
 _PARSER_PACKAGES = ("tree_sitter", "tree_sitter_elixir")
 _KINDS = ("calls", "warnings", "errors")
 
@@ -59,12 +59,19 @@ def scanner_version() -> str | None:
     return digest.hexdigest()
 
 
+def _valid_row(row: Any, kind: str) -> bool:
+    """[line, column, text], and for a call also its keyword names (a list of str)."""
+    if not isinstance(row, list) or len(row) != (4 if kind == "calls" else 3):
+        return False
+    keywords = row[3] if kind == "calls" else []
+    return (type(row[0]) is int and type(row[1]) is int and isinstance(row[2], str)
+            and isinstance(keywords, list) and all(isinstance(k, str) for k in keywords))
+
+
 def _valid(reply: Any) -> bool:
     return isinstance(reply, dict) and set(reply) <= set(_KINDS) and all(
-        isinstance(rows, list) and all(
-            isinstance(row, list) and len(row) == 3 and type(row[0]) is int
-            and type(row[1]) is int and isinstance(row[2], str) for row in rows)
-        for rows in reply.values())
+        isinstance(rows, list) and all(_valid_row(row, kind) for row in rows)
+        for kind, rows in reply.items())
 
 
 class ScanCache:

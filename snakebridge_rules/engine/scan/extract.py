@@ -213,11 +213,11 @@ def _first_token(node: Node, source: bytes) -> str:
     return text[:40]
 
 
-def _finding(source: bytes, node: Node, text: str) -> Finding:
+def _finding(source: bytes, node: Node, text: str, keywords: tuple[str, ...] = ()) -> Finding:
     row, byte_col = node.start_point
     start = node.start_byte - byte_col
     column = len(source[start : node.start_byte].decode("utf-8", "replace")) + 1
-    return Finding(row + 1, column, text)
+    return Finding(row + 1, column, text, keywords)
 
 
 def _text(node: Node) -> str:
@@ -245,6 +245,35 @@ def _arity(call: Node) -> int:
     args, do_block = _arguments(call)
     extra = 1 if do_block is not None and not (args and args[-1].type == "keywords") else 0
     return len(args) + extra
+
+
+def _keyword_names(call: Node) -> tuple[str, ...]:
+    """The names of a call's trailing keyword list as written (`f(x, a: 1)`,
+    `f(x, [a: 1])`), for the check step; () when there is none, or when it is not
+    visible in the text (a variable, `opts ++ [...]`, an interpolated name, a `do` block).
+    """
+    args, do_block = _arguments(call)
+    if do_block is not None or not args:
+        return ()
+    last = args[-1]
+    if last.type == "list":
+        items = _named_args(last)
+        last = items[0] if len(items) == 1 else last
+    if last.type != "keywords":
+        return ()
+    names = []
+    for pair in _named_args(last):
+        key = pair.child_by_field_name("key")
+        if key is None:
+            return ()
+        if key.type == "quoted_keyword":
+            parts = key.named_children
+            if any(part.type != "quoted_content" for part in parts):  # #{...}, escapes
+                return ()
+            names.append("".join(_text(part) for part in parts))
+        else:
+            names.append(_text(key).rstrip().removesuffix(":"))
+    return tuple(names)
 
 
 def _keyword(args: list[Node], key: str) -> Node | None:
@@ -348,9 +377,11 @@ class _Pass:
             return arity + 1
         return self.captured.get(call.id, arity) if arity == 0 else arity
 
-    def add_call(self, node: Node, module: str, name: str, arity: int) -> None:
+    def add_call(self, node: Node, module: str, name: str, arity: int,
+                 keywords: tuple[str, ...] = ()) -> None:
         if self.ex.owns(module):
-            self.facts.calls.append(_finding(self.source, node, f"{module}.{name}/{arity}"))
+            self.facts.calls.append(_finding(self.source, node, f"{module}.{name}/{arity}",
+                                             keywords))
 
     def warn(self, node: Node, message: str) -> None:
         self.facts.warnings.append(_finding(self.source, node, message))
@@ -370,7 +401,7 @@ class _Pass:
         if module == "Kernel" and name == "apply":
             self._on_directive(node, "apply")
             return
-        self.add_call(node, module, name, self.arity(node))
+        self.add_call(node, module, name, self.arity(node), _keyword_names(node))
 
     def _on_directive(self, node: Node, name: str | None = None) -> None:
         name = name or _text(node.child_by_field_name("target"))
@@ -483,7 +514,7 @@ class _Pass:
 
     def _on_local(self, node: Node) -> None:
         name = _text(node.child_by_field_name("target"))
-        self._imported_call(node, name, self.arity(node))
+        self._imported_call(node, name, self.arity(node), _keyword_names(node))
 
     def _on_local_capture(self, node: Node) -> None:
         operand = node.child_by_field_name("operand")
@@ -493,10 +524,11 @@ class _Pass:
     def _on_local_pipe(self, node: Node) -> None:
         self._imported_call(node, _text(node), 1)
 
-    def _imported_call(self, node: Node, name: str, arity: int) -> None:
+    def _imported_call(self, node: Node, name: str, arity: int,
+                       keywords: tuple[str, ...] = ()) -> None:
         for module, only in self.env.imports.items():
             if only and (name, arity) in only:
-                self.add_call(node, module, name, arity)
+                self.add_call(node, module, name, arity, keywords)
 
     def _on_dynamic(self, node: Node) -> None:
         left = node.child_by_field_name("target").child_by_field_name("left")

@@ -28,6 +28,7 @@ class Finding:
     line: int
     column: int
     text: str
+    keywords: tuple[str, ...] = ()  # a call's literal trailing keyword names (extract.py)
 
 
 class UnreadableSource(Exception):

@@ -50,6 +50,11 @@ def _rows(findings: list[Finding]) -> list[list[Any]]:
     return [[f.line, f.column, f.text] for f in findings]
 
 
+def _call_rows(findings: list[Finding]) -> list[list[Any]]:
+    """Call rows also carry the call's literal keyword names (a list, often empty)."""
+    return [[f.line, f.column, f.text, list(f.keywords)] for f in findings]
+
+
 def scan_file(extractor: Extractor, path: str) -> dict[str, Any]:
     """Read, check and scan one file; every failure becomes an error row.
 
@@ -61,7 +66,7 @@ def scan_file(extractor: Extractor, path: str) -> dict[str, Any]:
     except UnreadableSource as exc:
         return {"errors": [[1, 1, str(exc)]]}
     found = extractor.extract(source)
-    return {"calls": _rows(found.calls), "warnings": _rows(found.warnings),
+    return {"calls": _call_rows(found.calls), "warnings": _rows(found.warnings),
             "errors": _rows(decode_errors(source) + found.errors),
             "digest": hashlib.sha256(source).hexdigest()}
 

@@ -224,17 +224,38 @@ defmodule Numpy do
           {:ok, term()} | {:error, SnakeBridge.error()}
   @spec max(term(), term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec max(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+  @spec max(term(), term(), term(), term(), term(), term(), keyword()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  def max(
-        a,
-        axis \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        initial \\ :__snakebridge_unset__,
-        where \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  def max(a) do
+    SnakeBridge.Runtime.invoke_function("numpy", "max", [a], [])
+  end
+
+  def max(a, axis) do
+    SnakeBridge.Runtime.invoke_function("numpy", "max", [a], [axis])
+  end
+
+  def max(a, axis, out) do
+    SnakeBridge.Runtime.invoke_function("numpy", "max", [a], [axis, out])
+  end
+
+  def max(a, axis, out, keepdims) do
+    SnakeBridge.Runtime.invoke_function("numpy", "max", [a], [axis, out, keepdims])
+  end
+
+  def max(a, axis, out, keepdims, initial) do
+    SnakeBridge.Runtime.invoke_function("numpy", "max", [a], [axis, out, keepdims, initial])
+  end
+
+  def max(a, axis, out, keepdims, initial, where) do
+    SnakeBridge.Runtime.invoke_function(
+      "numpy",
+      "max",
+      [a],
+      [axis, out, keepdims, initial, where]
+    )
+  end
+
+  def max(a, axis, out, keepdims, initial, where, opts) do
     SnakeBridge.Runtime.invoke_function(
       "numpy",
       "max",
@@ -250,17 +271,32 @@ defmodule Numpy do
   @spec max!(term(), term(), term(), term()) :: term()
   @spec max!(term(), term(), term(), term(), term()) :: term()
   @spec max!(term(), term(), term(), term(), term(), term()) :: term()
-  @spec max!(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
-          term()
-  def max!(
-        a,
-        axis \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        initial \\ :__snakebridge_unset__,
-        where \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  @spec max!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  def max!(a) do
+    SnakeBridge.Runtime.unwrap!(max(a))
+  end
+
+  def max!(a, axis) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis))
+  end
+
+  def max!(a, axis, out) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis, out))
+  end
+
+  def max!(a, axis, out, keepdims) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis, out, keepdims))
+  end
+
+  def max!(a, axis, out, keepdims, initial) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis, out, keepdims, initial))
+  end
+
+  def max!(a, axis, out, keepdims, initial, where) do
+    SnakeBridge.Runtime.unwrap!(max(a, axis, out, keepdims, initial, where))
+  end
+
+  def max!(a, axis, out, keepdims, initial, where, opts) do
     SnakeBridge.Runtime.unwrap!(max(a, axis, out, keepdims, initial, where, opts))
   end
 
@@ -384,16 +420,29 @@ defmodule Numpy do
   @spec mean(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec mean(term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec mean(term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+  @spec mean(term(), term(), term(), term(), term(), keyword()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  def mean(
-        a,
-        axis \\ :__snakebridge_unset__,
-        dtype \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  def mean(a) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [])
+  end
+
+  def mean(a, axis) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis])
+  end
+
+  def mean(a, axis, dtype) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis, dtype])
+  end
+
+  def mean(a, axis, dtype, out) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis, dtype, out])
+  end
+
+  def mean(a, axis, dtype, out, keepdims) do
+    SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis, dtype, out, keepdims])
+  end
+
+  def mean(a, axis, dtype, out, keepdims, opts) do
     SnakeBridge.Runtime.invoke_function("numpy", "mean", [a], [axis, dtype, out, keepdims, opts])
   end
 
@@ -403,15 +452,28 @@ defmodule Numpy do
   @spec mean!(term(), term(), term()) :: term()
   @spec mean!(term(), term(), term(), term()) :: term()
   @spec mean!(term(), term(), term(), term(), term()) :: term()
-  @spec mean!(term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) :: term()
-  def mean!(
-        a,
-        axis \\ :__snakebridge_unset__,
-        dtype \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  @spec mean!(term(), term(), term(), term(), term(), keyword()) :: term()
+  def mean!(a) do
+    SnakeBridge.Runtime.unwrap!(mean(a))
+  end
+
+  def mean!(a, axis) do
+    SnakeBridge.Runtime.unwrap!(mean(a, axis))
+  end
+
+  def mean!(a, axis, dtype) do
+    SnakeBridge.Runtime.unwrap!(mean(a, axis, dtype))
+  end
+
+  def mean!(a, axis, dtype, out) do
+    SnakeBridge.Runtime.unwrap!(mean(a, axis, dtype, out))
+  end
+
+  def mean!(a, axis, dtype, out, keepdims) do
+    SnakeBridge.Runtime.unwrap!(mean(a, axis, dtype, out, keepdims))
+  end
+
+  def mean!(a, axis, dtype, out, keepdims, opts) do
     SnakeBridge.Runtime.unwrap!(mean(a, axis, dtype, out, keepdims, opts))
   end
 
@@ -596,17 +658,33 @@ defmodule Numpy do
           {:ok, term()} | {:error, SnakeBridge.error()}
   @spec std(term(), term(), term(), term(), term(), term()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec std(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+  @spec std(term(), term(), term(), term(), term(), term(), keyword()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  def std(
-        a,
-        axis \\ :__snakebridge_unset__,
-        dtype \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        ddof \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  def std(a) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [])
+  end
+
+  def std(a, axis) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [axis])
+  end
+
+  def std(a, axis, dtype) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [axis, dtype])
+  end
+
+  def std(a, axis, dtype, out) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [axis, dtype, out])
+  end
+
+  def std(a, axis, dtype, out, ddof) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [axis, dtype, out, ddof])
+  end
+
+  def std(a, axis, dtype, out, ddof, keepdims) do
+    SnakeBridge.Runtime.invoke_function("numpy", "std", [a], [axis, dtype, out, ddof, keepdims])
+  end
+
+  def std(a, axis, dtype, out, ddof, keepdims, opts) do
     SnakeBridge.Runtime.invoke_function(
       "numpy",
       "std",
@@ -622,17 +700,32 @@ defmodule Numpy do
   @spec std!(term(), term(), term(), term()) :: term()
   @spec std!(term(), term(), term(), term(), term()) :: term()
   @spec std!(term(), term(), term(), term(), term(), term()) :: term()
-  @spec std!(term(), term(), term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
-          term()
-  def std!(
-        a,
-        axis \\ :__snakebridge_unset__,
-        dtype \\ :__snakebridge_unset__,
-        out \\ :__snakebridge_unset__,
-        ddof \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  @spec std!(term(), term(), term(), term(), term(), term(), keyword()) :: term()
+  def std!(a) do
+    SnakeBridge.Runtime.unwrap!(std(a))
+  end
+
+  def std!(a, axis) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis))
+  end
+
+  def std!(a, axis, dtype) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis, dtype))
+  end
+
+  def std!(a, axis, dtype, out) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis, dtype, out))
+  end
+
+  def std!(a, axis, dtype, out, ddof) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis, dtype, out, ddof))
+  end
+
+  def std!(a, axis, dtype, out, ddof, keepdims) do
+    SnakeBridge.Runtime.unwrap!(std(a, axis, dtype, out, ddof, keepdims))
+  end
+
+  def std!(a, axis, dtype, out, ddof, keepdims, opts) do
     SnakeBridge.Runtime.unwrap!(std(a, axis, dtype, out, ddof, keepdims, opts))
   end
 end

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csnakebridge/v1/symbols.proto\x12\x0esnakebridge.v1\"\x1a\n\tSymbolSet\x12\r\n\x05\x63\x61lls\x18\x01 \x03(\t\"u\n\x0fSymbolLocations\x12\x31\n\tlocations\x18\x01 \x03(\x0b\x32\x1e.snakebridge.v1.SymbolLocation\x12/\n\x0b\x64iagnostics\x18\x02 \x03(\x0b\x32\x1a.snakebridge.v1.Diagnostic\"J\n\x0eSymbolLocation\x12\x0c\n\x04\x63\x61ll\x18\x01 \x01(\t\x12\x0c\n\x04\x66ile\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\r\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\r\"\xbe\x01\n\nDiagnostic\x12\x35\n\x08severity\x18\x01 \x01(\x0e\x32#.snakebridge.v1.Diagnostic.Severity\x12\x0c\n\x04\x66ile\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\r\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\r\x12\x0f\n\x07message\x18\x05 \x01(\t\"<\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\t\n\x05\x45RROR\x10\x01\x12\x0b\n\x07WARNING\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csnakebridge/v1/symbols.proto\x12\x0esnakebridge.v1\"\x1a\n\tSymbolSet\x12\r\n\x05\x63\x61lls\x18\x01 \x03(\t\"u\n\x0fSymbolLocations\x12\x31\n\tlocations\x18\x01 \x03(\x0b\x32\x1e.snakebridge.v1.SymbolLocation\x12/\n\x0b\x64iagnostics\x18\x02 \x03(\x0b\x32\x1a.snakebridge.v1.Diagnostic\"\\\n\x0eSymbolLocation\x12\x0c\n\x04\x63\x61ll\x18\x01 \x01(\t\x12\x0c\n\x04\x66ile\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\r\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\r\x12\x10\n\x08keywords\x18\x05 \x03(\t\"\xbe\x01\n\nDiagnostic\x12\x35\n\x08severity\x18\x01 \x01(\x0e\x32#.snakebridge.v1.Diagnostic.Severity\x12\x0c\n\x04\x66ile\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\r\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\r\x12\x0f\n\x07message\x18\x05 \x01(\t\"<\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\t\n\x05\x45RROR\x10\x01\x12\x0b\n\x07WARNING\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,9 +36,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SYMBOLLOCATIONS']._serialized_start=76
   _globals['_SYMBOLLOCATIONS']._serialized_end=193
   _globals['_SYMBOLLOCATION']._serialized_start=195
-  _globals['_SYMBOLLOCATION']._serialized_end=269
-  _globals['_DIAGNOSTIC']._serialized_start=272
-  _globals['_DIAGNOSTIC']._serialized_end=462
-  _globals['_DIAGNOSTIC_SEVERITY']._serialized_start=402
-  _globals['_DIAGNOSTIC_SEVERITY']._serialized_end=462
+  _globals['_SYMBOLLOCATION']._serialized_end=287
+  _globals['_DIAGNOSTIC']._serialized_start=290
+  _globals['_DIAGNOSTIC']._serialized_end=480
+  _globals['_DIAGNOSTIC_SEVERITY']._serialized_start=420
+  _globals['_DIAGNOSTIC_SEVERITY']._serialized_end=480
 # @@protoc_insertion_point(module_scope)

@@ -22,16 +22,18 @@ class SymbolLocations(_message.Message):
     def __init__(self, locations: _Optional[_Iterable[_Union[SymbolLocation, _Mapping]]] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ...) -> None: ...
 
 class SymbolLocation(_message.Message):
-    __slots__ = ("call", "file", "line", "column")
+    __slots__ = ("call", "file", "line", "column", "keywords")
     CALL_FIELD_NUMBER: _ClassVar[int]
     FILE_FIELD_NUMBER: _ClassVar[int]
     LINE_FIELD_NUMBER: _ClassVar[int]
     COLUMN_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
     call: str
     file: str
     line: int
     column: int
-    def __init__(self, call: _Optional[str] = ..., file: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ...) -> None: ...
+    keywords: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, call: _Optional[str] = ..., file: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ..., keywords: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Diagnostic(_message.Message):
     __slots__ = ("severity", "file", "line", "column", "message")

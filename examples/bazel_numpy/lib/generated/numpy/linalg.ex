@@ -251,15 +251,25 @@ defmodule Numpy.Linalg do
   @spec norm(term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec norm(term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
   @spec norm(term(), term(), term(), term()) :: {:ok, term()} | {:error, SnakeBridge.error()}
-  @spec norm(term(), term(), term(), term(), keyword() | SnakeBridge.unset()) ::
+  @spec norm(term(), term(), term(), term(), keyword()) ::
           {:ok, term()} | {:error, SnakeBridge.error()}
-  def norm(
-        x,
-        ord \\ :__snakebridge_unset__,
-        axis \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  def norm(x) do
+    SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [])
+  end
+
+  def norm(x, ord) do
+    SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [ord])
+  end
+
+  def norm(x, ord, axis) do
+    SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [ord, axis])
+  end
+
+  def norm(x, ord, axis, keepdims) do
+    SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [ord, axis, keepdims])
+  end
+
+  def norm(x, ord, axis, keepdims, opts) do
     SnakeBridge.Runtime.invoke_function("numpy.linalg", "norm", [x], [ord, axis, keepdims, opts])
   end
 
@@ -268,14 +278,24 @@ defmodule Numpy.Linalg do
   @spec norm!(term(), term()) :: term()
   @spec norm!(term(), term(), term()) :: term()
   @spec norm!(term(), term(), term(), term()) :: term()
-  @spec norm!(term(), term(), term(), term(), keyword() | SnakeBridge.unset()) :: term()
-  def norm!(
-        x,
-        ord \\ :__snakebridge_unset__,
-        axis \\ :__snakebridge_unset__,
-        keepdims \\ :__snakebridge_unset__,
-        opts \\ :__snakebridge_unset__
-      ) do
+  @spec norm!(term(), term(), term(), term(), keyword()) :: term()
+  def norm!(x) do
+    SnakeBridge.Runtime.unwrap!(norm(x))
+  end
+
+  def norm!(x, ord) do
+    SnakeBridge.Runtime.unwrap!(norm(x, ord))
+  end
+
+  def norm!(x, ord, axis) do
+    SnakeBridge.Runtime.unwrap!(norm(x, ord, axis))
+  end
+
+  def norm!(x, ord, axis, keepdims) do
+    SnakeBridge.Runtime.unwrap!(norm(x, ord, axis, keepdims))
+  end
+
+  def norm!(x, ord, axis, keepdims, opts) do
     SnakeBridge.Runtime.unwrap!(norm(x, ord, axis, keepdims, opts))
   end
 end
