@@ -152,7 +152,9 @@ def _blocks(lines: list[str]) -> Iterator[list[str] | str]:
         elif line.rstrip().endswith("::") and _literal_follows(lines, i + 1, indent):
             text = line.rstrip()[:-2].rstrip()
             end = _indented_block(lines, i + 1, indent)
-            yield ([inline(text + ":"), ""] if text.strip() else []) + _code(lines[i + 1:end])
+            if text.strip():
+                yield inline(text + ":")  # the last line of its paragraph, not a block
+            yield _code(lines[i + 1:end])
             i = end
         else:
             yield inline(line)

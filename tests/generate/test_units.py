@@ -1,4 +1,5 @@
-"""The generator's pure pieces: typespecs, string literals, layout, paths, keys, manifest."""
+"""The generator's pure pieces: typespecs, string literals, layout, paths, keys, manifest,
+docstring markup."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, Member, ModuleSurface
+from snakebridge_rules.docs import rst
 from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, Shape, binding_of, describe_arities
 from snakebridge_rules.engine.generate import module_paths
 from snakebridge_rules.engine.generate.kernel import kernel_excludes, needs_qualified_call
@@ -173,3 +175,13 @@ def test_output_paths_must_stay_inside_the_output_dir(tmp_path, relative: str) -
 
     with pytest.raises(UnsafePath):
         checked_path(tmp_path, relative)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # textwrap.shorten: the line ending in "::" stays in its paragraph
+    ("as many words\nas possible are joined::\n\n    code\n\nAfter.",
+     "as many words\nas possible are joined:\n\n```\ncode\n```\n\nAfter."),
+    ("Para.\n\n::\n\n    code\n", "Para.\n\n```\ncode\n```"),
+])
+def test_literal_block_marker_ends_its_paragraph(text: str, expected: str) -> None:
+    assert rst.markdown(text) == expected
