@@ -73,15 +73,31 @@ class Signature:
 
     def problems(self, arity: int, names: Iterable[str]) -> list[str]:
         """What is wrong with passing `names` as the keyword list of a call of `arity`."""
+        names = [name for name in names if name != RUNTIME_KEY]
         fixed = int(self.receiver) + self.required
         if fixed > MAX_ARITY:  # bound keyword-only (calls.py): every name is a keyword
             given = 0
         elif arity - 1 < fixed:  # the list is one of the always-positional values
-            return []
+            return self._value_problems(arity, names)
         else:
             given = arity - 1 - int(self.receiver)
-        return [message for name in dict.fromkeys(names) if name != RUNTIME_KEY
-                for message in [self._problem(name, given)] if message]
+        twice = [f"`{name}:` is given twice in the keyword list; Python takes one value "
+                 "per keyword: pass it once" for name in _repeated(names)]
+        return twice + [message for name in dict.fromkeys(names)
+                        for message in [self._problem(name, given)] if message]
+
+    def _value_problems(self, arity: int, names: list[str]) -> list[str]:
+        """A keyword list in a required slot is that argument's value, which is right
+        for data (`Json.dumps([a: 1])`) but not when its keys name the function's own
+        parameters (`Random.sample(pop, k: 3)` would pass `[k: 3]` as k)."""
+        own = [name for name in dict.fromkeys(names)
+               if name in self.positional or name in self.keyword_only]
+        if not own:
+            return []
+        slot = self.positional[arity - 1 - int(self.receiver)]
+        return [f"{self.python_name}() takes '{slot}' as argument {arity}, so this keyword "
+                f"list is its value, not keywords (`{own[0]}:` names a parameter): pass "
+                f"'{slot}' by position, or add `[]` after the list to pass it as the value"]
 
     def _problem(self, name: str, given: int) -> str:
         where = f"argument {self.positional.index(name) + 1 + int(self.receiver)}" \
@@ -101,13 +117,21 @@ class Signature:
         slot = given + 1 + int(self.receiver)  # where the list would go as a value
         value = (f" (to pass the keyword list itself as argument {slot}, add `[]` after it)"
                  if not close and given < len(self.positional) else "")
-        return f"{self.python_name}() has no keyword '{name}'{close or _listed(accepted)}{value}"
+        listed = close or _listed(accepted, by_position=given > 0)
+        return f"{self.python_name}() has no keyword '{name}'{listed}{value}"
 
 
-def _listed(names: list[str], most: int = 10) -> str:
-    """`; its keywords: a, b, c` (at most `most` names), or that it takes none."""
+def _repeated(names: list[str]) -> list[str]:
+    """The names written more than once, in order of their first repeat."""
+    seen: set[str] = set()
+    return list(dict.fromkeys(name for name in names if name in seen or seen.add(name)))
+
+
+def _listed(names: list[str], most: int = 10, by_position: bool = False) -> str:
+    """`; its keywords: a, b, c` (at most `most` names), or that none is left."""
     if not names:
-        return "; it takes no keywords"
+        return ("; its parameters are all given by position already" if by_position
+                else "; it takes no keywords")
     more = f", and {len(names) - most} more" if len(names) > most else ""
     return f"; its keywords: {', '.join(names[:most])}{more}"
 

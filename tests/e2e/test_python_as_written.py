@@ -309,17 +309,47 @@ KEYWORD_ERRORS = [
     ("Scipy.Optimize.brentq(fn x -> x end, -1, 1, tol: 1.0e-3)",
      "scipy.optimize.brentq(lambda x: x, -1, 1, tol=1e-3)",
      "Scipy.Optimize.brentq/4: brentq() has no keyword 'tol' — did you mean 'xtol'?"),
+    ("Random.Random.randint(Random.Random.new!(1), 1, 2, c: 3)",
+     "random.Random(1).randint(1, 2, c=3)",
+     "Random.Random.randint/4: Random.randint() has no keyword 'c'; its parameters are all "
+     "given by position already"),
+]
+
+#: Keyword lists Python never sees as written: (Elixir, message). A list in a required
+#: slot is that argument's value, and a keyword given twice would silently lose one.
+MEANT_AS_KEYWORDS = [
+    ("Random.sample([1, 2], k: 1)",
+     "Random.sample/2: sample() takes 'k' as argument 2, so this keyword list is its value, "
+     "not keywords (`k:` names a parameter): pass 'k' by position, or add `[]` after the "
+     "list to pass it as the value"),
+    ("Random.choice(seq: [1, 2])",
+     "Random.choice/1: choice() takes 'seq' as argument 1, so this keyword list is its "
+     "value, not keywords (`seq:` names a parameter): pass 'seq' by position, or add `[]` "
+     "after the list to pass it as the value"),
+    ("Json.JSONEncoder.new(indent: 1, indent: 2)",
+     "Json.JSONEncoder.new/1: `indent:` is given twice in the keyword list; Python takes "
+     "one value per keyword: pass it once"),
 ]
 
 
 @pytest.mark.parametrize(("call", "python", "message"), KEYWORD_ERRORS)
 def test_a_keyword_python_refuses_is_a_generate_time_error(tmp_path, e2e_python, call,
                                                            python, message) -> None:
-    script = (f"import json, math, numpy, sbforms, scipy.optimize\n"
+    script = (f"import json, math, numpy, random, sbforms, scipy.optimize\n"
               f"try:\n    {python}\nexcept TypeError as e:\n    print(e)")
     refused = subprocess.run([e2e_python, "-c", script], capture_output=True, text=True,
                              check=True)
     assert refused.stdout, f"Python accepts {python}"
+    _refused_at_generate(tmp_path, e2e_python, call, message)
+
+
+@pytest.mark.parametrize(("call", "message"), MEANT_AS_KEYWORDS)
+def test_a_keyword_list_python_would_not_see_as_written_is_refused(
+        tmp_path, e2e_python, call, message) -> None:
+    _refused_at_generate(tmp_path, e2e_python, call, message)
+
+
+def _refused_at_generate(tmp_path, e2e_python, call: str, message: str) -> None:
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "bad.ex").write_text(
         f"defmodule Bad do\n  def f(opts) do\n    {call}\n    Numpy.mean([1], opts)\n"
