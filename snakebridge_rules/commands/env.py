@@ -22,8 +22,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         interpreter = environment(args.lockfile, args.cache_dir or default_cache_dir(),
                                   args.python)
-    except (ResolveError, OSError) as exc:
+    except ResolveError as exc:
         print(f"snakebridge env: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the lockfile or the cache dir: name which, and why
+        print(f"snakebridge env: {exc.filename or args.lockfile}: {exc.strerror or exc}",
+              file=sys.stderr)
         return 1
     print(interpreter)
     return 0

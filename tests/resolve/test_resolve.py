@@ -88,3 +88,9 @@ def test_env_rejects_a_file_that_is_not_a_lock(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip() == (f"snakebridge env: {bogus}:1: not a snakebridge lockfile "
                                    "(run `snakebridge lock`)")
+
+
+def test_env_names_a_lockfile_that_is_not_there(tmp_path: Path) -> None:
+    done = cli("env", "nonexist.lock", "--cache-dir", str(tmp_path / "c"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "snakebridge env: nonexist.lock: No such file or directory"
