@@ -47,6 +47,7 @@ class DocInput:
     signature: str = ""  # "(a, axis=None)"; "" when Python cannot tell
     placements: Mapping[str, str] = field(default_factory=dict)  # "a" → "argument 1"
     annotations: Mapping[str, str] = field(default_factory=dict)  # "a" → "int"; "return"
+    attribute: bool = False  # read, not called: worded so when there is no docstring
 
 
 def _split_signature(item: DocInput) -> tuple[str, str]:
@@ -228,7 +229,8 @@ def render_doc(item: DocInput) -> str:
         body = plain
     head = [f"```python\n{item.python_path}{signature}\n```"] if signature else []
     if not body.strip():
-        body = f"Calls the Python `{item.python_path}`."
+        body = (f"Reads the Python attribute `{item.python_path}`." if item.attribute
+                else f"Calls the Python `{item.python_path}`.")
     return "\n\n".join([*head, body.strip("\n")]) + "\n"
 
 

@@ -56,3 +56,9 @@ def test_any_doc_text_round_trips_through_fetch_docs(tmp_path_factory, texts) ->
     got = [part.decode() for part in docs.split(b"\x00\x01")[:-1]]
     assert got == wanted
     assert not (work / MARKER).exists()
+
+
+def test_an_undocumented_attribute_is_read_and_a_function_called() -> None:
+    assert (render_doc(DocInput("pkg.MONTHLY", "MONTHLY", "", attribute=True))
+            == "Reads the Python attribute `pkg.MONTHLY`.\n")
+    assert render_doc(DocInput("pkg.f", "f", "")) == "Calls the Python `pkg.f`.\n"

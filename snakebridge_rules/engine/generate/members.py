@@ -208,7 +208,8 @@ def _doc(module: ModuleSurface, member: Member) -> str:
     return render_doc(DocInput(
         python_path=_python_path(module, member), python_name=member.python_name,
         text=member.doc, signature=signature, placements=placed,
-        annotations={**annotations, "return": member.return_annotation}))
+        annotations={**annotations, "return": member.return_annotation},
+        attribute=member.kind not in _CALLABLE))
 
 
 def function_of(module: ModuleSurface, member: Member, specs: Types = NO_TYPES) -> Function:
