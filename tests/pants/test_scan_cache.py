@@ -71,4 +71,4 @@ def test_an_edit_reparses_only_the_edited_file(pants_repo: PantsRepo) -> None:
     after = _entries()
     assert {p: after.get(p) for p in before} == before  # nothing reused was re-stored
     new = _replies(set(after) - set(before))
-    assert {"calls": [[3, 17, "Numpy.array/1"]], "errors": [], "warnings": []} in new
+    assert {"calls": [[3, 17, "Numpy.array/1", []]], "errors": [], "warnings": []} in new
