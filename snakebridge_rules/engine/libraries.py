@@ -62,9 +62,11 @@ class Library:
                 "(segments start with an uppercase letter, e.g. Numpy or My.NP)"
             )
         if taken_by_elixir(elixir_module):
+            since = (f" (since Elixir {ADDED_IN[elixir_module]})"
+                     if elixir_module in ADDED_IN else "")
             raise LibrarySpecError(
-                f"--library {spec!r}: {elixir_module} is one of Elixir's own modules (or the "
-                "runtime's) and cannot be generated; bind the library under another name, "
+                f"--library {spec!r}: {elixir_module} is one of Elixir's own modules{since} (or "
+                "the runtime's) and cannot be generated; bind the library under another name, "
                 f"e.g. --library {python_module}=Py{elixir_module}"
             )
         return cls(python_module, elixir_module)

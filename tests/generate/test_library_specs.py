@@ -63,21 +63,22 @@ def test_every_command_refuses_them_at_argument_parsing(tmp_path, command) -> No
     assert not (tmp_path / "gen").exists() and not (tmp_path / "m").exists()
 
 
-@pytest.mark.parametrize(("spec", "elixir"), [
-    ("json=JSON", "JSON"),  # Elixir 1.18
-    ("duration", "Duration"),  # 1.17
-    ("mismatched_delimiter_error", "MismatchedDelimiterError"),  # 1.16
-    ("mypkg=JSON.Encoder", "JSON.Encoder"),
+@pytest.mark.parametrize(("spec", "elixir", "release"), [
+    ("json=JSON", "JSON", "1.18"),
+    ("duration", "Duration", "1.17"),
+    ("mismatched_delimiter_error", "MismatchedDelimiterError", "1.16"),
+    ("mypkg=JSON.Encoder", "JSON.Encoder", "1.18"),
 ])
-def test_modules_of_newer_elixir_releases_are_refused(spec: str, elixir: str) -> None:
+def test_modules_of_newer_elixir_releases_are_refused(spec: str, elixir: str,
+                                                      release: str) -> None:
     """Bindings compiled with a newer Elixir must not replace its own modules either."""
     python_module = spec.partition("=")[0]
     with pytest.raises(LibrarySpecError) as refused:
         Library.parse(spec)
     assert str(refused.value) == (
-        f"--library {spec!r}: {elixir} is one of Elixir's own modules (or the runtime's) and "
-        f"cannot be generated; bind the library under another name, e.g. --library "
-        f"{python_module}=Py{elixir}")
+        f"--library {spec!r}: {elixir} is one of Elixir's own modules (since Elixir {release}) "
+        f"(or the runtime's) and cannot be generated; bind the library under another name, "
+        f"e.g. --library {python_module}=Py{elixir}")
 
 
 def test_the_newer_releases_list_holds_only_names_newer_than_the_generated_one() -> None:
