@@ -7,10 +7,11 @@ cache key does not move when a keyword changes); instead it records, per bound f
 what its Python signature accepts by name (`Signature`, written beside its problems by
 `introspect --errors-out`), and the check step tests every call site against it.
 
-A signature is recorded only where it says everything a call may pass by name: Python
-reports it (not a C builtin probed as `*args, **kwargs`, such as `math.log`) and it has
-no `**kwargs`. A keyword list is checked only where the calling convention (calls.py)
-takes it as the keywords: after the always-positional arguments.
+A signature is recorded only where Python reports it (not a C builtin probed as
+`*args, **kwargs`, such as `math.log`); with `**kwargs` any other name may be right, so
+only names of its own parameters are checked there. A keyword list is checked as
+keywords only where the calling convention (calls.py) takes it as the keywords: after
+the always-positional arguments.
 """
 
 from __future__ import annotations
@@ -50,26 +51,28 @@ class Signature:
     required: int  # positional parameters without a default
     keyword_only: tuple[str, ...]
     receiver: bool  # a method: the object is Elixir argument 1
+    var_keyword: bool = False  # `**kwargs`: a name it does not list may still be right
 
     @classmethod
     def of(cls, python_name: str, member: Member) -> Signature | None:
-        """The signature of a member, or None when any keyword name may be right."""
+        """The signature of a member, or None when Python cannot tell it."""
         params = list(member.parameters)
-        if member.kind not in _CALLABLE or not member.signature_source or any(
-                p.kind == Parameter.VAR_KEYWORD for p in params):
+        if member.kind not in _CALLABLE or not member.signature_source:
             return None
         positional = [p for p in params if p.kind in _POSITIONAL]
         return cls(python_name, tuple(p.name for p in positional),
                    sum(p.kind == Parameter.POSITIONAL_ONLY for p in positional),
                    sum(not p.has_default for p in positional),
                    tuple(p.name for p in params if p.kind == Parameter.KEYWORD_ONLY),
-                   member.kind == Member.METHOD)
+                   member.kind == Member.METHOD,
+                   any(p.kind == Parameter.VAR_KEYWORD for p in params))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Signature:
         return cls(str(data["python_name"]), tuple(data["positional"]),
                    int(data["positional_only"]), int(data["required"]),
-                   tuple(data["keyword_only"]), bool(data["receiver"]))
+                   tuple(data["keyword_only"]), bool(data["receiver"]),
+                   bool(data["var_keyword"]))
 
     def problems(self, arity: int, names: Iterable[str]) -> list[str]:
         """What is wrong with passing `names` as the keyword list of a call of `arity`."""
@@ -102,13 +105,15 @@ class Signature:
     def _problem(self, name: str, given: int) -> str:
         where = f"argument {self.positional.index(name) + 1 + int(self.receiver)}" \
             if name in self.positional else ""
+        if name in self.positional[: self.positional_only] and self.var_keyword:
+            return ""  # `f(a, /, **kw)` takes `a=` into kw
         if name in self.positional[:given]:
             return (f"{self.python_name}() got '{name}' as {where} and again as keyword "
                     f"`{name}:`; pass it once")
         if name in self.positional[: self.positional_only]:
             return (f"{self.python_name}() takes '{name}' only by position: pass it as "
                     f"{where}, not as `{name}:`")
-        if name in self.positional or name in self.keyword_only:
+        if name in self.positional or name in self.keyword_only or self.var_keyword:
             return ""
         from snakebridge_rules.engine.introspect.probe import suggest  # only now: ~40 ms
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 LIBRARIES = ["math", "builtins", "datetime", "fractions", "decimal", "pathlib", "re",
              "itertools", "collections", "json", "random", "sympy", "networkx", "numpy",
-             "scipy",
+             "scipy", "textwrap",
              "sbforms"]
 _X = 'Sympy.symbols!("x")'
 _PARABOLA = "fn x -> (x - 2.0) * (x - 2.0) end"
@@ -52,6 +52,8 @@ CASES: dict[str, tuple[str, str]] = {
         '"a" => 2})', "json.JSONEncoder(sort_keys=True).encode({'b': 1, 'a': 2})"),
     "json.dumps(**kw)": ('Json.dumps!(%{"b" => 1, "a" => 2}, sort_keys: true, indent: 1)',
                          "json.dumps({'b': 1, 'a': 2}, sort_keys=True, indent=1)"),
+    "textwrap.wrap(**kwargs)": ('Textwrap.wrap!("aaaa bb", 3, break_long_words: false)',
+                                "textwrap.wrap('aaaa bb', 3, break_long_words=False)"),
     "numpy.mean(axis=0)": ("Numpy.mean!([[1, 2], [3, 4]], [axis: 0, keepdims: true]) "
                            "|> Numpy.Ndarray.tolist!()",
                            "numpy.mean([[1, 2], [3, 4]], axis=0, keepdims=True).tolist()"),
@@ -192,7 +194,7 @@ end
 
 _EXPECTED = """
 import base64, collections, datetime, decimal, fractions, itertools, json, math, pathlib, re
-import random, sys, networkx, numpy, sbforms, scipy.optimize, scipy.stats, sympy
+import random, sys, networkx, numpy, sbforms, scipy.optimize, scipy.stats, sympy, textwrap
 for name, source in json.loads(sys.argv[1]).items():
     try:
         text = repr(eval(source))
@@ -309,6 +311,9 @@ KEYWORD_ERRORS = [
     ("Scipy.Optimize.brentq(fn x -> x end, -1, 1, tol: 1.0e-3)",
      "scipy.optimize.brentq(lambda x: x, -1, 1, tol=1e-3)",
      "Scipy.Optimize.brentq/4: brentq() has no keyword 'tol' — did you mean 'xtol'?"),
+    ('Textwrap.wrap("a b", 15, width: 10)', "textwrap.wrap('a b', 15, width=10)",
+     "Textwrap.wrap/3: wrap() got 'width' as argument 2 and again as keyword `width:`; pass "
+     "it once"),
     ("Random.Random.randint(Random.Random.new!(1), 1, 2, c: 3)",
      "random.Random(1).randint(1, 2, c=3)",
      "Random.Random.randint/4: Random.randint() has no keyword 'c'; its parameters are all "
@@ -335,7 +340,7 @@ MEANT_AS_KEYWORDS = [
 @pytest.mark.parametrize(("call", "python", "message"), KEYWORD_ERRORS)
 def test_a_keyword_python_refuses_is_a_generate_time_error(tmp_path, e2e_python, call,
                                                            python, message) -> None:
-    script = (f"import json, math, numpy, random, sbforms, scipy.optimize\n"
+    script = (f"import json, math, numpy, random, sbforms, scipy.optimize, textwrap\n"
               f"try:\n    {python}\nexcept TypeError as e:\n    print(e)")
     refused = subprocess.run([e2e_python, "-c", script], capture_output=True, text=True,
                              check=True)
