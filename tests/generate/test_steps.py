@@ -117,7 +117,8 @@ def test_introspect_errors_out_makes_symbol_errors_cacheable(cli, tmp_path: Path
     assert written["errors"] == []
     assert written["signatures"]["Numpy.mean"] == {
         "python_name": "mean", "positional": ["a", "axis", "dtype", "out", "keepdims"],
-        "positional_only": 0, "required": 1, "keyword_only": ["where"], "receiver": False}
+        "positional_only": 0, "required": 1, "keyword_only": ["where"], "receiver": False,
+        "var_keyword": False}
     assert (tmp_path / "surface.pb").stat().st_size > 0
 
 
