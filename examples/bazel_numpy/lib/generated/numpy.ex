@@ -544,7 +544,6 @@ defmodule Numpy do
   There are several common variants of the array standard deviation
   calculation. Assuming the input `a` is a one-dimensional NumPy array
   and `mean` is either provided as an argument or computed as
-
   `a.mean()`, NumPy computes the standard deviation of an array as:
 
   ```
