@@ -17,12 +17,14 @@ the always-positional arguments.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from snakebridge_rules._pb.snakebridge.v1.api_pb2 import ApiSurface, Member, Parameter
 from snakebridge_rules.engine.calls import MAX_ARITY, CallKey, binding_of
+from snakebridge_rules.engine.names import suggest
 from snakebridge_rules.engine.problems import Problem
 
 #: The runtime's own options (`__runtime__: [timeout: 5]`): never a Python keyword.
@@ -115,8 +117,6 @@ class Signature:
                     f"{where}, not as `{name}:`")
         if name in self.positional or name in self.keyword_only or self.var_keyword:
             return ""
-        from snakebridge_rules.engine.introspect.probe import suggest  # only now: ~40 ms
-
         accepted = [*self.positional[max(given, self.positional_only):], *self.keyword_only]
         close = suggest(name, accepted)
         slot = given + 1 + int(self.receiver)  # where the list would go as a value
@@ -127,9 +127,8 @@ class Signature:
 
 
 def _repeated(names: list[str]) -> list[str]:
-    """The names written more than once, in order of their first repeat."""
-    seen: set[str] = set()
-    return list(dict.fromkeys(name for name in names if name in seen or seen.add(name)))
+    """The names written more than once, in the order first written."""
+    return [name for name, count in Counter(names).items() if count > 1]
 
 
 def _listed(names: list[str], most: int = 10, by_position: bool = False) -> str:

@@ -8,6 +8,7 @@ name; these names exist only on the Elixir side.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from typing import Dict, Iterable, List
@@ -19,11 +20,13 @@ __all__ = [
     "UnsafeName",
     "checked_function_name",
     "checked_module_name",
+    "closest",
     "function_names",
     "is_valid_function_name",
     "is_valid_module_name",
     "module_segment",
     "segment_names",
+    "suggest",
 ]
 
 # A conservative subset of Elixir's grammar: ASCII identifiers and aliases only, and
@@ -186,3 +189,19 @@ def segment_names(python_names: Iterable[str]) -> Dict[str, str]:
         result[name] = checked_module_name(segment)
         taken.add(segment)
     return result
+
+
+def closest(wanted: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate closest to `wanted` (case-insensitive), or None: the one notion of
+    "close" behind every "did you mean" of the probe, the engine and the Pants plugin."""
+    by_lower: Dict[str, str] = {}
+    for candidate in sorted(candidates):
+        by_lower.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(wanted.lower(), sorted(by_lower), n=1, cutoff=cutoff)
+    return by_lower[close[0]] if close else None
+
+
+def suggest(wanted: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    """` — did you mean 'x'?` for the closest candidate, else ''."""
+    match = closest(wanted, candidates, cutoff)
+    return f" — did you mean '{match}'?" if match else ""

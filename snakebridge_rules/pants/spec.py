@@ -9,7 +9,6 @@ need none; a near miss gets "did you mean"). Runs inside Pants (Python 3.9).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import pkgutil
@@ -29,6 +28,7 @@ from pants.util.docutil import bin_name
 from pants.util.logging import LogLevel
 
 from snakebridge_rules.engine.libraries import Library, LibrarySpecError
+from snakebridge_rules.engine.names import closest
 from snakebridge_rules.pants.target_types import (
     ElixirBindingsLibrariesField,
     ElixirBindingsManifestField,
@@ -123,9 +123,9 @@ def _not_importable(libraries: Tuple[str, ...], targets: Targets,
         providers = {p.provider.addr for p in mapping.providers_for_module(module, None)}
         if top in _stdlib_modules() or providers & listed:
             continue
-        close = difflib.get_close_matches(top, provided, n=1)
+        close = closest(top, provided)
         hint = (f" (provided by {', '.join(sorted(map(str, providers)))}: add it)" if providers
-                else f" — did you mean {close[0] + dot + rest!r}?" if close
+                else f" — did you mean {close + dot + rest!r}?" if close
                 else " (add the `python_requirement` that provides it)")
         problems.append(f"library {module!r} is not importable from `{REQUIREMENTS}` "
                         f"[{', '.join(sorted(map(str, listed)))}]{hint}")

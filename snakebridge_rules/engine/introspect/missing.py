@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from snakebridge_rules.engine.introspect.probe import suggest
 from snakebridge_rules.engine.libraries import Library, is_python_module_name
+from snakebridge_rules.engine.names import suggest
 
 _NOT_FOUND = re.compile(r"^ModuleNotFoundError: No module named '([^']+)'")
 _CLOSE = 0.8  # closer than probe's member hints: a module hint must not invite a typo

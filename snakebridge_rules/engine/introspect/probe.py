@@ -21,7 +21,6 @@ facts only, which the engine checks.
 from __future__ import annotations
 import __future__
 
-import difflib
 import functools
 import importlib
 import inspect
@@ -459,16 +458,6 @@ def _instance_attribute(record: Dict[str, Any], annotation: str,
     return record
 
 
-def suggest(wanted: str, candidates: List[str], cutoff: float = 0.6) -> str:
-    """` — did you mean 'x'?` for the closest candidate (case-insensitive), else ''
-    (the engine words its own hints with it too: one notion of "close")."""
-    by_lower: Dict[str, str] = {}
-    for candidate in sorted(candidates):
-        by_lower.setdefault(candidate.lower(), candidate)
-    close = difflib.get_close_matches(wanted.lower(), sorted(by_lower), n=1, cutoff=cutoff)
-    return f" — did you mean '{by_lower[close[0]]}'?" if close else ""
-
-
 class MissingName(LookupError):
     """A scope has no such name at all (not a class or a renamed name instead): the
     engine may still find it documented (introspect/documented.py)."""
@@ -498,7 +487,7 @@ class Resolver:
         if child is None:
             public = set(parent.public_names())
             options = [s for s, (n, _) in parent.children().items() if n in public]
-            hint = suggest(segment, options + sorted(parent.objects()))
+            hint = self.names.suggest(segment, options + sorted(parent.objects()))
             raise LookupError(f"{parent.label} has no submodule, class or object for "
                               f"'{segment}'{hint}")
         self.scopes[elixir_module] = child
@@ -524,7 +513,8 @@ class Resolver:
                               "Elixir (a safe function name)")
         public = set(scope.public_names())
         options = [e for e, p in scope.members().items() if p in public]
-        raise MissingName(f"{scope.label} has no attribute '{name}'{suggest(name, options)}"
+        hint = self.names.suggest(name, options)
+        raise MissingName(f"{scope.label} has no attribute '{name}'{hint}"
                           + _hidden_object_hint(scope, name))
 
 
